@@ -1,0 +1,11 @@
+//! The gateledger platform as a library: the `gateledger` binary is a thin CLI over it, and
+//! the end-to-end tests start the same [`startup::Application`] in-process.
+
+pub mod config;
+pub mod http;
+pub mod startup;
+pub mod storage;
+pub mod telemetry;
+
+/// The version of this build, reported by `/healthz` and to gates.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,85 @@
+//! Building and running the platform: open storage, bind listeners, serve until stopped.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::{Settings, redact_url};
+use crate::http::{self, AppState};
+use crate::storage::Db;
+
+/// A platform whose storage is open and migrated and whose listeners are bound.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Creates the data directory, opens and migrates the database, binds HTTP.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!("cannot create the data directory {}", settings.data_dir.display())
+        })?;
+        let url = settings.database_url();
+        let db = Db::connect(&url, settings.database.max_connections).await?;
+        db.migrate().await?;
+        tracing::info!(database.url = %redact_url(&url), "database ready");
+        let listener = TcpListener::bind(settings.http.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.http.bind))?;
+        let state = AppState { db, settings: Arc::new(settings) };
+        Ok(Self { listener, state })
+    }
+
+    /// The HTTP address actually bound (useful with port 0).
+    pub fn http_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// The shared state, for tests that inspect storage directly.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let db = self.state.db.clone();
+        let router = http::router(self.state);
+        axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("HTTP server failed")?;
+        db.close().await;
+        Ok(())
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
