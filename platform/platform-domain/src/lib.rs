@@ -3,3 +3,10 @@
 //! Nothing in this crate performs I/O: no files, sockets, clocks or databases. Callers pass
 //! the current time and the data in, and get decisions out, so the gate can decide offline
 //! with exactly the same code the platform uses to preview a rule change.
+//!
+//! - [`ids`]: typed UUIDv7 identifiers, so a `GateId` can never be passed as a `TenantId`.
+//! - [`codes`]: the canonical enums (plate colour, emission stage, fuel, …) with their ledger
+//!   codes and zh-CN / en labels. Exports and regulator adapters map these to their own codes.
+
+pub mod codes;
+pub mod ids;
