@@ -7,6 +7,17 @@
 //! - [`ids`]: typed UUIDv7 identifiers, so a `GateId` can never be passed as a `TenantId`.
 //! - [`codes`]: the canonical enums (plate colour, emission stage, fuel, …) with their ledger
 //!   codes and zh-CN / en labels. Exports and regulator adapters map these to their own codes.
+//! - [`error`]: the one shape of bad input, a stable code with the field and zh-CN / en text.
+//! - Parsers: [`plate`] (GA 36), [`vin`] (GB 16735), [`credit_code`] (GB 32100),
+//!   [`region`] (GB/T 2260 and inspectors' scopes), [`nrmm`] (machinery registration codes).
+//! - [`schedule`]: validity periods, weekday sets, daily windows, date ranges, Beijing time.
 
 pub mod codes;
+pub mod credit_code;
+pub mod error;
 pub mod ids;
+pub mod nrmm;
+pub mod plate;
+pub mod region;
+pub mod schedule;
+pub mod vin;
