@@ -11,7 +11,10 @@
 //! - Parsers: [`plate`] (GA 36), [`vin`] (GB 16735), [`credit_code`] (GB 32100),
 //!   [`region`] (GB/T 2260 and inspectors' scopes), [`nrmm`] (machinery registration codes).
 //! - [`schedule`]: validity periods, weekday sets, daily windows, date ranges, Beijing time.
+//! - [`admission`]: the admission engine: lists, enterprise rules, the rating baseline,
+//!   emergency overlays, one pure `decide`, previews and the manual-release check.
 
+pub mod admission;
 pub mod codes;
 pub mod credit_code;
 pub mod error;
