@@ -10,17 +10,18 @@
 //! 2. **Enterprise blacklist** → deny (a manual release may override it).
 //! 3. **Exit policy**: with [`ExitMode::AdmitAll`] (the default) every exit not stopped by a
 //!    blacklist is admitted; with [`ExitMode::ApplyRules`] exits go through the steps below.
-//! 4. **Emergency overlays** in force → deny a registered vehicle one of them bans. Permits do
-//!    not override an alert.
-//! 5. For a vehicle the gate does not know (no registry match, or no plate):
-//!    a valid **permit** admits it, otherwise the **unplated** or **unknown-vehicle policy**
-//!    decides. While an overlay is in force, "admit" becomes "review" for any unknown
-//!    vehicle that an overlay could ban (by its plate colour and kind), because nobody knows
-//!    its stage.
+//! 4. For a vehicle the gate does not know (no registry match, or no plate): a valid
+//!    **permit** admits it, otherwise the **unplated** or **unknown-vehicle policy** decides.
+//!    While an overlay is in force, "admit" becomes "review" for any unknown vehicle that an
+//!    overlay could ban (by its plate colour and kind), because nobody knows its stage.
+//! 5. **Emergency overlays** in force → deny a registered vehicle one of them bans. Permits
+//!    do not override an alert.
 //! 6. For a registered vehicle: a valid **permit** admits it (it lifts the baseline and the
 //!    enterprise rules); else the **baseline** of the enterprise's rating → deny below the
 //!    minimum; else the **enterprise rules** → the first applicable denying rule, else the
 //!    first applicable reviewing rule; else admit.
+//!
+//! The decisions behind this order are in `docs/DOMAIN.md` (D9–D23).
 //!
 //! All times are local Beijing time, passed in by the caller ([`crate::schedule`]).
 
