@@ -55,7 +55,7 @@ code_enum! {
     /// The outcome of a decision.
     Verdict ("verdict") {
         /// Open the barrier.
-        Admit = "admit", "放行", "admit";
+        Admit = "admit", "放行", "admitted";
         /// Keep it closed.
         Deny = "deny", "禁止通行", "denied";
         /// Keep it closed until a person decides.

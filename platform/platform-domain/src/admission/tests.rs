@@ -562,7 +562,7 @@ fn a_vehicle_nothing_objects_to_is_admitted_as_compliant() {
         (Verdict::Admit, ReasonCode::Compliant, &RuleRef::AllRules)
     );
     assert_eq!(d.display("zh-CN"), "放行：符合准入要求");
-    assert_eq!(d.display("en"), "admit: meets the admission rules");
+    assert_eq!(d.display("en"), "admitted: meets the admission rules");
 }
 
 // Reason codes and serialisation.
