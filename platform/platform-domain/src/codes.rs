@@ -10,10 +10,11 @@
 //!
 //! Enums with a code in the 2020 ledger tables also have `ledger_code()`.
 
-use std::fmt;
-use std::str::FromStr;
+#[cfg(test)]
+use std::{fmt, str::FromStr};
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+#[cfg(test)]
+use serde::Serialize;
 
 /// A value that is not one of an enum's identifiers.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,37 +64,41 @@ macro_rules! code_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownCode;
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::codes::UnknownCode;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $( $id => Ok(Self::$variant), )+
-                    _ => Err(UnknownCode { kind: $kind, value: s.to_owned() }),
+                    _ => Err($crate::codes::UnknownCode { kind: $kind, value: s.to_owned() }),
                 }
             }
         }
 
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-                s.parse().map_err(serde::de::Error::custom)
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let s = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                s.parse().map_err(<D::Error as ::serde::de::Error>::custom)
             }
         }
     };
 }
+
+// Other modules declare their coded enums (reason codes, error codes, resources, …) with the
+// same macro, so every stable identifier in the crate behaves the same way.
+pub(crate) use code_enum;
 
 code_enum! {
     /// Plate colour (号牌颜色). Heavy trucks carry yellow plates; large new-energy trucks
@@ -160,6 +165,43 @@ impl EmissionStage {
     /// Whether this is a non-road machinery stage (GB 20891).
     pub const fn is_non_road(self) -> bool {
         matches!(self, Self::Nr1 | Self::Nr2 | Self::Nr3 | Self::Nr4)
+    }
+
+    /// The stage's place on one comparison scale, as a (lowest, highest) pair.
+    ///
+    /// - No stage is below 国0; electric is above every stage.
+    /// - Road and non-road stages compare by their numeral, because the 2020 ledger tables
+    ///   record both with the same digit (a machine registered as "3" is 国三 either way).
+    /// - 国六 with a/b unknown spans both: it counts as 6a when a rule asks for a minimum
+    ///   and as possibly 6b when a rule bans "6a and below". Unknown detail never helps a
+    ///   vehicle past a rule.
+    const fn bounds(self) -> (u8, u8) {
+        match self {
+            Self::Unstaged => (0, 0),
+            Self::Cn0 => (10, 10),
+            Self::Cn1 | Self::Nr1 => (20, 20),
+            Self::Cn2 | Self::Nr2 => (30, 30),
+            Self::Cn3 | Self::Nr3 => (40, 40),
+            Self::Cn4 | Self::Nr4 => (50, 50),
+            Self::Cn5 => (60, 60),
+            Self::Cn6 => (70, 71),
+            Self::Cn6a => (70, 70),
+            Self::Cn6b => (71, 71),
+            Self::Electric => (u8::MAX, u8::MAX),
+        }
+    }
+
+    /// Whether this stage certainly meets `minimum` ("国五及以上" is
+    /// `stage.is_at_least(Cn5)`). 国六 with a/b unknown does not meet a 6b minimum.
+    pub const fn is_at_least(self, minimum: Self) -> bool {
+        self.bounds().0 >= minimum.bounds().0
+    }
+
+    /// Whether this stage may fall under a ban of `maximum` and below ("国四及以下" is
+    /// `stage.is_at_most(Cn4)`). 国六 with a/b unknown falls under a "6a and below" ban, and
+    /// a vehicle without a stage falls under every ban.
+    pub const fn is_at_most(self, maximum: Self) -> bool {
+        self.bounds().0 <= maximum.bounds().1
     }
 }
 
@@ -438,6 +480,60 @@ mod tests {
         let err = "purple".parse::<PlateColour>().unwrap_err();
         assert_eq!(err.to_string(), "unknown plate colour code: \"purple\"");
         assert!(serde_json::from_str::<Fuel>("\"coal\"").is_err());
+    }
+
+    #[test]
+    fn stage_comparisons_follow_the_regulations() {
+        use EmissionStage as S;
+        // "国五及以上": 国五, every 国六 and electric pass; 国四 and no stage do not.
+        for s in [S::Cn5, S::Cn6, S::Cn6a, S::Cn6b, S::Electric] {
+            assert!(s.is_at_least(S::Cn5), "{s}");
+        }
+        for s in [S::Unstaged, S::Cn0, S::Cn3, S::Cn4, S::Nr4] {
+            assert!(!s.is_at_least(S::Cn5), "{s}");
+        }
+        // "国四及以下": no stage and 国0–国4 fall under it; 国五 and electric do not.
+        for s in [S::Unstaged, S::Cn0, S::Cn1, S::Cn4, S::Nr2] {
+            assert!(s.is_at_most(S::Cn4), "{s}");
+        }
+        for s in [S::Cn5, S::Cn6a, S::Electric] {
+            assert!(!s.is_at_most(S::Cn4), "{s}");
+        }
+        // 国六 with a/b unknown: never meets a 6b minimum, always falls under a 6a ban.
+        assert!(!S::Cn6.is_at_least(S::Cn6b));
+        assert!(S::Cn6.is_at_least(S::Cn6a) && S::Cn6.is_at_least(S::Cn6));
+        assert!(S::Cn6.is_at_most(S::Cn6a));
+        assert!(S::Cn6b.is_at_most(S::Cn6) && !S::Cn6b.is_at_most(S::Cn6a));
+        assert!(S::Cn6b.is_at_least(S::Cn6));
+        // Non-road stages compare by numeral, as the ledger records them.
+        assert!(S::Nr3.is_at_least(S::Nr3) && S::Nr4.is_at_least(S::Nr3));
+        assert!(!S::Nr2.is_at_least(S::Nr3) && S::Cn3.is_at_least(S::Nr3));
+        assert!(S::Electric.is_at_least(S::Nr4) && !S::Unstaged.is_at_least(S::Nr1));
+    }
+
+    #[test]
+    fn at_least_and_at_most_agree_on_exact_stages() {
+        // For stages without a/b ambiguity, "at least m" is exactly "not at most the stage
+        // below m"; check it over every pair of exact road stages.
+        use EmissionStage as S;
+        let exact = [
+            S::Unstaged,
+            S::Cn0,
+            S::Cn1,
+            S::Cn2,
+            S::Cn3,
+            S::Cn4,
+            S::Cn5,
+            S::Cn6a,
+            S::Cn6b,
+            S::Electric,
+        ];
+        for (i, &min) in exact.iter().enumerate().skip(1) {
+            let below = exact[i - 1];
+            for &s in &exact {
+                assert_eq!(s.is_at_least(min), !s.is_at_most(below), "{s} vs {min}");
+            }
+        }
     }
 
     #[test]

@@ -93,6 +93,12 @@ id_type! {
     VehicleId;
     /// One crossing of a gate.
     PassageId;
+    /// An enterprise admission rule (禁行规则).
+    RuleId;
+    /// An entry of a list: bureau blacklist, enterprise blacklist or permit.
+    ListEntryId;
+    /// A heavy-pollution alert a bureau issued for its region.
+    AlertId;
 }
 
 #[cfg(test)]
@@ -119,5 +125,18 @@ mod tests {
     #[test]
     fn garbage_is_not_an_id() {
         assert!("not-a-uuid".parse::<TenantId>().is_err());
+        assert!(serde_json::from_str::<TenantId>("\"1234\"").is_err());
+    }
+
+    #[test]
+    fn ids_wrap_and_unwrap_the_same_uuid() {
+        let uuid = Uuid::now_v7();
+        let id = RuleId::from_uuid(uuid);
+        assert_eq!(*id.as_uuid(), uuid);
+        assert_eq!(id.as_bytes(), uuid.as_bytes());
+        assert_eq!(Uuid::from(id), uuid);
+        assert_eq!(AlertId::from(uuid).to_string(), uuid.to_string());
+        assert_eq!(format!("{id:?}"), format!("RuleId({uuid})"));
+        assert_ne!(ListEntryId::default(), ListEntryId::default());
     }
 }
