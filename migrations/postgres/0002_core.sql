@@ -26,6 +26,8 @@ create table tenants (
     group_id uuid references tenant_groups (id),
     status text not null default 'active',
     rules_version bigint not null default 0,
+    -- The enterprise's admission settings (policy for unknown and unplated vehicles, exits).
+    admission_policy jsonb not null default '{}',
     created_at timestamptz not null,
     updated_at timestamptz not null
 );

@@ -26,6 +26,8 @@ create table tenants (
     group_id blob references tenant_groups (id),
     status text not null default 'active',
     rules_version integer not null default 0,
+    -- The enterprise's admission settings (policy for unknown and unplated vehicles, exits).
+    admission_policy text not null default '{}',
     created_at text not null,
     updated_at text not null
 );

@@ -2,4 +2,10 @@
 //! one-time codes, and the access rules every route applies.
 
 pub mod password;
+pub mod principal;
+pub mod session;
 pub mod totp;
+
+pub use principal::{CurrentUser, SignedIn, tenant_access};
+pub mod flows;
+pub mod accounts;

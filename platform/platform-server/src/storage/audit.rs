@@ -161,7 +161,7 @@ pub async fn record_platform(
 }
 
 /// An audit entry as read back.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct AuditRow {
     /// Id.
     pub id: Uuid,
@@ -182,8 +182,10 @@ pub struct AuditRow {
     /// To which one.
     pub entity_id: String,
     /// Values before.
+    #[schema(value_type = Option<Object>)]
     pub before: Option<sqlx::types::Json<Value>>,
     /// Values after.
+    #[schema(value_type = Option<Object>)]
     pub after: Option<sqlx::types::Json<Value>>,
 }
 

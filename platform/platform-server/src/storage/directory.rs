@@ -70,7 +70,7 @@ fn tid(t: TenantId) -> Uuid {
 // ---------------------------------------------------------------------------- sites
 
 /// A plant site.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct SiteRow {
     /// Id.
     pub id: Uuid,
@@ -146,7 +146,7 @@ pub async fn delete_site(c: &mut impl Conn, t: TenantId, id: Uuid) -> Result<u64
 // ---------------------------------------------------------------------------- gates
 
 /// A gate (出入口).
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct GateRow {
     /// Id.
     pub id: Uuid,
@@ -290,7 +290,7 @@ pub async fn delete_gate(c: &mut impl Conn, t: TenantId, id: Uuid) -> Result<u64
 // ---------------------------------------------------------------------------- lanes
 
 /// A lane of a gate.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct LaneRow {
     /// Id.
     pub id: Uuid,
@@ -418,7 +418,7 @@ pub async fn delete_lane(c: &mut impl Conn, t: TenantId, id: Uuid) -> Result<u64
 // ---------------------------------------------------------------------------- devices
 
 /// A device bound to a lane: ANPR camera, body camera, violation camera or LED screen.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct DeviceRow {
     /// Id.
     pub id: Uuid,

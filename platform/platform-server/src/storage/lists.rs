@@ -27,7 +27,7 @@ enum ListEntries {
 }
 
 /// An entry's editable fields.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct EntryFields {
     /// `whitelist` or `blacklist`.
     pub list: String,
@@ -46,7 +46,7 @@ pub struct EntryFields {
 }
 
 /// A stored entry.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct EntryRow {
     /// Id.
     pub id: Uuid,
@@ -205,7 +205,7 @@ enum BureauBlacklist {
 }
 
 /// A bureau blacklist entry's fields.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct BureauEntryFields {
     /// The region it applies to (an enterprise is covered when its code starts with it).
     pub region_code: String,
@@ -227,7 +227,7 @@ pub struct BureauEntryFields {
 }
 
 /// A stored bureau blacklist entry.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct BureauEntryRow {
     /// Id.
     pub id: Uuid,

@@ -77,7 +77,7 @@ enum PassageIndex {
 
 /// A passage as stored: the denormalised columns reports and searches use, plus the
 /// canonical record bytes, their chain hash and the gate's signature.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PassageRow {
     /// The gate that recorded it.
     pub gate_id: Uuid,
@@ -529,7 +529,7 @@ enum Corrections {
 
 /// A correction: a new record that references a passage, with who, when and why. The
 /// passage itself is never changed.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CorrectionRow {
     /// Id.
     pub id: Uuid,
@@ -631,7 +631,7 @@ enum UploadStatus {
 }
 
 /// The upload state of one passage to one regulator platform.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct UploadRow {
     /// The passage.
     pub passage_id: Uuid,

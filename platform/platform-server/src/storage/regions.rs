@@ -24,13 +24,14 @@ enum RegionAlerts {
 }
 
 /// An alert's fields.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AlertFields {
     /// The region it covers.
     pub region_code: String,
     /// Alert level identifier (`yellow`, `orange`, `red`).
     pub level: String,
     /// Measure code identifiers.
+    #[schema(value_type = Vec<String>)]
     pub measures: sqlx::types::Json<Vec<String>>,
     /// Start (inclusive).
     pub starts_at: DateTime<Utc>,
@@ -41,7 +42,7 @@ pub struct AlertFields {
 }
 
 /// A stored alert.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AlertRow {
     /// Id.
     pub id: Uuid,

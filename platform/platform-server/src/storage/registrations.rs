@@ -140,9 +140,8 @@ pub struct NewRegistration {
     pub documents: Vec<RegistrationDocument>,
 }
 
-/// Stores a new request and returns its id.
-pub async fn insert(c: &mut impl Conn, r: &NewRegistration) -> Result<Uuid, sqlx::Error> {
-    let id = Uuid::now_v7();
+/// Stores a new request under `id` (chosen by the caller, who stores its documents under it).
+pub async fn insert(c: &mut impl Conn, id: Uuid, r: &NewRegistration) -> Result<(), sqlx::Error> {
     let stmt = Query::insert()
         .into_table(Registrations::Table)
         .columns([
@@ -180,8 +179,7 @@ pub async fn insert(c: &mut impl Conn, r: &NewRegistration) -> Result<Uuid, sqlx
             now().into(),
         ])
         .to_owned();
-    c.execute(&stmt).await?;
-    Ok(id)
+    c.execute(&stmt).await.map(drop)
 }
 
 /// The request with this id.

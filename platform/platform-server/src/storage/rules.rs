@@ -24,7 +24,7 @@ enum AdmissionRules {
 }
 
 /// A stored rule.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct RuleRow {
     /// Id.
     pub id: Uuid,
@@ -33,6 +33,7 @@ pub struct RuleRow {
     /// Whether it applies.
     pub enabled: bool,
     /// The rule document.
+    #[schema(value_type = Object)]
     pub rule: sqlx::types::Json<Value>,
     /// Who created it.
     pub created_by: Option<Uuid>,
@@ -57,9 +58,8 @@ fn select() -> sea_query::SelectStatement {
         .to_owned()
 }
 
-/// Adds a rule.
-pub async fn insert(c: &mut impl Conn, t: TenantId, name: &str, enabled: bool, rule: Value, by: Option<Uuid>) -> Result<Uuid, sqlx::Error> {
-    let id = Uuid::now_v7();
+/// Adds a rule under `id` (the id inside the rule document).
+pub async fn insert(c: &mut impl Conn, t: TenantId, id: Uuid, name: &str, enabled: bool, rule: Value, by: Option<Uuid>) -> Result<(), sqlx::Error> {
     let at = now();
     let stmt = Query::insert()
         .into_table(AdmissionRules::Table)
@@ -75,8 +75,7 @@ pub async fn insert(c: &mut impl Conn, t: TenantId, name: &str, enabled: bool, r
         ])
         .values_panic([Uuid::from(t).into(), id.into(), name.into(), enabled.into(), rule.into(), by.into(), at.into(), at.into()])
         .to_owned();
-    c.execute(&stmt).await?;
-    Ok(id)
+    c.execute(&stmt).await.map(drop)
 }
 
 /// One rule.

@@ -22,6 +22,7 @@ enum Tenants {
     GroupId,
     Status,
     RulesVersion,
+    AdmissionPolicy,
     CreatedAt,
     UpdatedAt,
 }
@@ -35,7 +36,7 @@ enum TenantGroups {
 }
 
 /// A stored enterprise.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct TenantRow {
     /// Id.
     pub id: Uuid,
@@ -235,6 +236,32 @@ pub async fn set_group(c: &mut impl Conn, id: TenantId, group: Option<GroupId>) 
     c.execute(&stmt).await
 }
 
+/// The enterprise's admission settings (a JSON object; `{}` until set).
+pub async fn admission_policy(c: &mut impl Conn, id: TenantId) -> Result<serde_json::Value, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        admission_policy: sqlx::types::Json<serde_json::Value>,
+    }
+    let stmt = Query::select()
+        .column(Tenants::AdmissionPolicy)
+        .from(Tenants::Table)
+        .and_where(Expr::col(Tenants::Id).eq(Uuid::from(id)))
+        .to_owned();
+    Ok(c.fetch_one::<Row>(&stmt).await?.admission_policy.0)
+}
+
+/// Replaces the enterprise's admission settings and bumps its rules version.
+pub async fn set_admission_policy(c: &mut impl Conn, id: TenantId, policy: serde_json::Value) -> Result<i64, sqlx::Error> {
+    let stmt = Query::update()
+        .table(Tenants::Table)
+        .value(Tenants::AdmissionPolicy, policy)
+        .value(Tenants::UpdatedAt, now())
+        .and_where(Expr::col(Tenants::Id).eq(Uuid::from(id)))
+        .to_owned();
+    c.execute(&stmt).await?;
+    bump_rules_version(c, id).await
+}
+
 /// Bumps the rules version after a change to rules or lists, and returns the new version.
 pub async fn bump_rules_version(c: &mut impl Conn, id: TenantId) -> Result<i64, sqlx::Error> {
     let stmt = Query::update()
@@ -248,7 +275,7 @@ pub async fn bump_rules_version(c: &mut impl Conn, id: TenantId) -> Result<i64, 
 }
 
 /// A stored group.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct GroupRow {
     /// Id.
     pub id: Uuid,

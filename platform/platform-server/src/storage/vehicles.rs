@@ -51,7 +51,7 @@ enum Vehicles {
 
 /// Every field of a registered vehicle or machine that people edit. Codes are the
 /// platform-domain identifiers (`kind` is a ledger kind, `stage` an emission stage, …).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct VehicleFields {
     /// Ledger kind: `external_transport`, `in_plant` or `non_road`.
     pub kind: String,
@@ -116,7 +116,7 @@ pub struct VehicleFields {
 }
 
 /// A stored vehicle.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct VehicleRow {
     /// Id.
     pub id: Uuid,
@@ -365,7 +365,7 @@ enum EvidenceObjects {
 }
 
 /// A document attached to a vehicle.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct DocumentRow {
     /// Id.
     pub id: Uuid,
@@ -504,4 +504,35 @@ pub async fn delete_document(c: &mut impl Conn, t: TenantId, vehicle: Uuid, id: 
         .and_where(Expr::col(VehicleDocuments::Id).eq(id))
         .to_owned();
     c.execute(&stmt).await
+}
+
+#[derive(sqlx::FromRow)]
+struct KindRow {
+    vehicle_id: Uuid,
+    kind: String,
+}
+
+/// The document kinds each of `vehicles` has, as (vehicle, kind) pairs.
+pub async fn document_kinds(c: &mut impl Conn, t: TenantId, vehicles: &[Uuid]) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    if vehicles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let stmt = Query::select()
+        .columns([VehicleDocuments::VehicleId, VehicleDocuments::Kind])
+        .from(VehicleDocuments::Table)
+        .and_where(Expr::col(VehicleDocuments::TenantId).eq(Uuid::from(t)))
+        .and_where(Expr::col(VehicleDocuments::VehicleId).is_in(vehicles.iter().copied()))
+        .to_owned();
+    let rows: Vec<KindRow> = c.fetch_all(&stmt).await?;
+    Ok(rows.into_iter().map(|r| (r.vehicle_id, r.kind)).collect())
+}
+
+/// The vehicle of any kind registered under a registration code.
+pub async fn find_by_registration_code(c: &mut impl Conn, t: TenantId, kind: &str, code: &str) -> Result<Option<VehicleRow>, sqlx::Error> {
+    let stmt = select()
+        .and_where(Expr::col(Vehicles::TenantId).eq(Uuid::from(t)))
+        .and_where(Expr::col(Vehicles::Kind).eq(kind))
+        .and_where(Expr::col(Vehicles::RegistrationCode).eq(code))
+        .to_owned();
+    c.fetch_optional(&stmt).await
 }
