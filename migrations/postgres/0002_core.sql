@@ -246,7 +246,7 @@ create index vehicles_tenant_trailer_plate on vehicles (tenant_id, trailer_plate
 create table evidence_objects (
     tenant_id uuid not null,
     sha256 text not null,
-    size integer not null,
+    size bigint not null,
     content_type text not null,
     created_at timestamptz not null,
     primary key (tenant_id, sha256)
@@ -259,7 +259,7 @@ create table vehicle_documents (
     kind text not null,
     sha256 text not null,
     content_type text not null,
-    size integer not null,
+    size bigint not null,
     file_name text,
     uploaded_by uuid,
     uploaded_at timestamptz not null,

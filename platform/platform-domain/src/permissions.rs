@@ -147,9 +147,10 @@ pub const fn actions(kind: RoleKind, resource: Resource) -> &'static [Action] {
             | Res::AdmissionRules
             | Res::Reports,
         ) => RW,
-        (K::GroupAdmin, Res::Passages | Res::AuditLog | Res::BureauBlacklist | Res::RegionAlerts) => {
-            R
-        }
+        (
+            K::GroupAdmin,
+            Res::Passages | Res::AuditLog | Res::BureauBlacklist | Res::RegionAlerts,
+        ) => R,
         (K::GroupAdmin, Res::Platform) => NONE,
 
         (K::EnterpriseAdmin, Res::Devices) => &[Read, Write, Release],

@@ -43,8 +43,12 @@ pub enum AdminRequest {
 
 fn explain(e: crate::error::AppError) -> anyhow::Error {
     match &e {
-        crate::error::AppError::Invalid { field, en, .. } => anyhow::anyhow!("{}: {en}", field.as_deref().unwrap_or("input")),
-        crate::error::AppError::Conflict { code: "username_taken", .. } => anyhow::anyhow!("that sign-in name is already taken"),
+        crate::error::AppError::Invalid { field, en, .. } => {
+            anyhow::anyhow!("{}: {en}", field.as_deref().unwrap_or("input"))
+        }
+        crate::error::AppError::Conflict { code: "username_taken", .. } => {
+            anyhow::anyhow!("that sign-in name is already taken")
+        }
         crate::error::AppError::Conflict { code, .. } => anyhow::anyhow!("{code}"),
         _ => anyhow::anyhow!("{e}"),
     }
@@ -72,10 +76,14 @@ pub async fn run(db: &Db, req: AdminRequest) -> anyhow::Result<String> {
             .await
             .map_err(explain)?;
             tx.commit().await?;
-            Ok(format!("platform admin {} created; temporary password: {}", account.user.username, account.temporary_password))
+            Ok(format!(
+                "platform admin {} created; temporary password: {}",
+                account.user.username, account.temporary_password
+            ))
         }
         AdminRequest::CreateBureauUser { username, display_name, region, email } => {
-            let scope = RegionScope::parse(&region).map_err(|e| anyhow::anyhow!("region: {}", e.message_en()))?;
+            let scope = RegionScope::parse(&region)
+                .map_err(|e| anyhow::anyhow!("region: {}", e.message_en()))?;
             let mut tx = db.begin().await?;
             let account = accounts::create(
                 &mut tx,
@@ -102,14 +110,18 @@ pub async fn run(db: &Db, req: AdminRequest) -> anyhow::Result<String> {
         }
         AdminRequest::ResetPassword { username } => {
             let mut tx = db.begin().await?;
-            let user = users::find_by_username(&mut tx, &username).await?.ok_or_else(|| anyhow::anyhow!("no account named {username}"))?;
-            let password = accounts::reset_password(&mut tx, &actor, &user).await.map_err(explain)?;
+            let user = users::find_by_username(&mut tx, &username)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no account named {username}"))?;
+            let password =
+                accounts::reset_password(&mut tx, &actor, &user).await.map_err(explain)?;
             tx.commit().await?;
             Ok(format!("{}: temporary password {password}", user.username))
         }
         AdminRequest::ListUsers => {
             let mut db = db.clone();
-            let rows = users::list(&mut db, &UserFilter::default(), Page { offset: 0, limit: 500 }).await?;
+            let rows = users::list(&mut db, &UserFilter::default(), Page { offset: 0, limit: 500 })
+                .await?;
             let mut out = String::from("username\trole\tscope\tdisabled\n");
             for u in rows {
                 let scope = u

@@ -65,17 +65,17 @@ impl AppError {
         zh: impl Into<String>,
         en: impl Into<String>,
     ) -> Self {
-        Self::Invalid {
-            field: Some(field.into()),
-            code: code.into(),
-            zh: zh.into(),
-            en: en.into(),
-        }
+        Self::Invalid { field: Some(field.into()), code: code.into(), zh: zh.into(), en: en.into() }
     }
 
     /// A required field that is missing or empty.
     pub fn required(field: &str) -> Self {
-        Self::invalid(field, "required", format!("{field} 为必填项"), format!("{field} is required"))
+        Self::invalid(
+            field,
+            "required",
+            format!("{field} 为必填项"),
+            format!("{field} is required"),
+        )
     }
 
     /// The HTTP status of this error.
@@ -148,10 +148,9 @@ fn catalogue(code: &str) -> (&'static str, &'static str) {
             "监管账户只能查看企业数据，不能修改",
             "inspector accounts can read enterprise data but never change it",
         ),
-        "password_change_required" => (
-            "首次登录或密码重置后，请先修改密码",
-            "change your password before you continue",
-        ),
+        "password_change_required" => {
+            ("首次登录或密码重置后，请先修改密码", "change your password before you continue")
+        }
         "conflict" | "already_exists" => ("该记录已存在", "this record already exists"),
         "in_use" => ("该记录仍被引用，不能删除", "this record is still in use"),
         "payload_too_large" => ("上传内容过大", "the upload is too large"),

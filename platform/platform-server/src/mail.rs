@@ -47,8 +47,10 @@ pub enum Mailer {
 impl Mailer {
     /// Builds the mailer the settings describe; `outbox` is used when no SMTP host is set.
     pub fn from_settings(settings: &MailSettings, outbox: PathBuf) -> anyhow::Result<Self> {
-        let from: Mailbox =
-            settings.from.parse().with_context(|| format!("invalid [mail] from: {}", settings.from))?;
+        let from: Mailbox = settings
+            .from
+            .parse()
+            .with_context(|| format!("invalid [mail] from: {}", settings.from))?;
         let Some(host) = &settings.smtp_host else {
             return Ok(Self::File { dir: outbox, from });
         };
@@ -64,8 +66,8 @@ impl Mailer {
         });
         builder = builder.port(port);
         if let (Some(user), Some(password)) = (&settings.username, &settings.password) {
-            builder =
-                builder.credentials(Credentials::new(user.clone(), password.expose_secret().into()));
+            builder = builder
+                .credentials(Credentials::new(user.clone(), password.expose_secret().into()));
         }
         Ok(Self::Smtp { transport: builder.build(), from })
     }
@@ -109,7 +111,8 @@ fn build(from: Mailbox, mail: &Mail) -> anyhow::Result<Message> {
     for (name, content_type, bytes) in &mail.attachments {
         let content_type = ContentType::parse(content_type)
             .with_context(|| format!("invalid content type {content_type}"))?;
-        multipart = multipart.singlepart(Attachment::new(name.clone()).body(bytes.clone(), content_type));
+        multipart =
+            multipart.singlepart(Attachment::new(name.clone()).body(bytes.clone(), content_type));
     }
     Ok(builder.multipart(multipart)?)
 }

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use platform_server::admin::AdminRequest;
 use platform_server::config::{EXAMPLE, Settings};
 use platform_server::startup::{Application, shutdown_signal};
 use platform_server::storage::Db;
-use platform_server::admin::AdminRequest;
 use platform_server::telemetry;
 
 fn admin_request(cmd: AdminCommand) -> anyhow::Result<AdminRequest> {
@@ -134,7 +134,8 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Admin(cmd) => {
                 std::fs::create_dir_all(&settings.data_dir)?;
-                let db = Db::connect(&settings.database_url(), settings.database.max_connections).await?;
+                let db = Db::connect(&settings.database_url(), settings.database.max_connections)
+                    .await?;
                 db.migrate().await?;
                 let result = platform_server::admin::run(&db, admin_request(cmd)?).await;
                 db.close().await;

@@ -8,7 +8,9 @@
 //! warning, stored with the vehicle and shown, never a refusal (domain research §8.4).
 
 use chrono::NaiveDate;
-use platform_domain::codes::{CargoUnit, EmissionStage, Fuel, LedgerKind, PlateColour, TransportUse, VehicleClass};
+use platform_domain::codes::{
+    CargoUnit, EmissionStage, Fuel, LedgerKind, PlateColour, TransportUse, VehicleClass,
+};
 use platform_domain::error::ValidationError;
 use platform_domain::metrics::{LedgerField, missing_fields};
 use platform_domain::nrmm::NrmmCode;
@@ -37,7 +39,12 @@ impl FieldIssue {
     }
 
     fn from_domain(field: &str, e: ValidationError) -> Self {
-        Self { field: field.to_owned(), code: e.code().as_str().to_owned(), zh: e.message_zh().to_owned(), en: e.message_en().to_owned() }
+        Self {
+            field: field.to_owned(),
+            code: e.code().as_str().to_owned(),
+            zh: e.message_zh().to_owned(),
+            en: e.message_en().to_owned(),
+        }
     }
 
     fn required(field: &str) -> Self {
@@ -117,17 +124,33 @@ fn text(v: &Option<String>) -> Option<String> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
-fn limited(field: &str, v: &Option<String>, max: usize, issues: &mut Vec<FieldIssue>) -> Option<String> {
+fn limited(
+    field: &str,
+    v: &Option<String>,
+    max: usize,
+    issues: &mut Vec<FieldIssue>,
+) -> Option<String> {
     let v = text(v)?;
     if v.chars().count() > max {
-        issues.push(FieldIssue::new(field, "too_long", format!("不能超过 {max} 个字符"), format!("must not exceed {max} characters")));
+        issues.push(FieldIssue::new(
+            field,
+            "too_long",
+            format!("不能超过 {max} 个字符"),
+            format!("must not exceed {max} characters"),
+        ));
         return None;
     }
     Some(v)
 }
 
 /// Parses a code given as its identifier or one of its labels.
-fn code<T: Copy>(all: &[T], id: fn(T) -> &'static str, zh: fn(T) -> &'static str, en: fn(T) -> &'static str, input: &str) -> Option<T> {
+fn code<T: Copy>(
+    all: &[T],
+    id: fn(T) -> &'static str,
+    zh: fn(T) -> &'static str,
+    en: fn(T) -> &'static str,
+    input: &str,
+) -> Option<T> {
     let s = input.trim();
     all.iter().copied().find(|v| id(*v) == s || zh(*v) == s || en(*v).eq_ignore_ascii_case(s))
 }
@@ -178,13 +201,26 @@ pub fn parse_stage(input: &str, machinery: bool) -> Option<EmissionStage> {
             _ => return None,
         })
     };
-    by_code(digits).or_else(|| by_code(&digits.replace(['一'], "1").replace('二', "2").replace('三', "3").replace('四', "4").replace('五', "5").replace('六', "6")))
+    by_code(digits).or_else(|| {
+        by_code(
+            &digits
+                .replace(['一'], "1")
+                .replace('二', "2")
+                .replace('三', "3")
+                .replace('四', "4")
+                .replace('五', "5")
+                .replace('六', "6"),
+        )
+    })
 }
 
 /// Parses a date as `YYYY-MM-DD` or the ledger's `YYYYMMDD`.
 pub fn parse_date(input: &str) -> Option<NaiveDate> {
     let s = input.trim();
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(s, "%Y%m%d")).or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d")).ok()
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%Y%m%d"))
+        .or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d"))
+        .ok()
 }
 
 /// A checked vehicle, with its warnings.
@@ -199,13 +235,22 @@ pub struct Checked {
 /// Checks a vehicle. `fixed_kind` is the registry when the caller already knows it (an
 /// import into one registry, an update). `nrmm_pattern` is the enterprise's format for
 /// registration codes, if it set one.
-pub fn check(input: &VehicleInput, fixed_kind: Option<LedgerKind>, nrmm_pattern: Option<&dyn platform_domain::nrmm::CodePattern>) -> Result<Checked, Vec<FieldIssue>> {
+pub fn check(
+    input: &VehicleInput,
+    fixed_kind: Option<LedgerKind>,
+    nrmm_pattern: Option<&dyn platform_domain::nrmm::CodePattern>,
+) -> Result<Checked, Vec<FieldIssue>> {
     let mut issues = Vec::new();
     let mut warnings = Vec::new();
     let kind = match (fixed_kind, text(&input.kind)) {
         (Some(k), _) => Some(k),
         (None, Some(s)) => parse_code!(LedgerKind, &s).or_else(|| {
-            issues.push(FieldIssue::new("kind", "invalid_kind", "台账类型应为 external_transport、in_plant 或 non_road", "the registry must be external_transport, in_plant or non_road"));
+            issues.push(FieldIssue::new(
+                "kind",
+                "invalid_kind",
+                "台账类型应为 external_transport、in_plant 或 non_road",
+                "the registry must be external_transport, in_plant or non_road",
+            ));
             None
         }),
         (None, None) => {
@@ -226,7 +271,10 @@ pub fn check(input: &VehicleInput, fixed_kind: Option<LedgerKind>, nrmm_pattern:
         },
         None => None,
     };
-    if kind == Some(LedgerKind::ExternalTransport) && plate.is_none() && !issues.iter().any(|i| i.field == "plate") {
+    if kind == Some(LedgerKind::ExternalTransport)
+        && plate.is_none()
+        && !issues.iter().any(|i| i.field == "plate")
+    {
         issues.push(FieldIssue::required("plate"));
     }
     let plate_colour = match text(&input.plate_colour) {
@@ -240,20 +288,34 @@ pub fn check(input: &VehicleInput, fixed_kind: Option<LedgerKind>, nrmm_pattern:
                 Some(colour)
             }
             None => {
-                issues.push(FieldIssue::new("plate_colour", "invalid_plate_colour", "号牌颜色不正确", "unknown plate colour"));
+                issues.push(FieldIssue::new(
+                    "plate_colour",
+                    "invalid_plate_colour",
+                    "号牌颜色不正确",
+                    "unknown plate colour",
+                ));
                 None
             }
         },
         None => None,
     };
-    if kind == Some(LedgerKind::ExternalTransport) && plate.is_some() && plate_colour.is_none() && !issues.iter().any(|i| i.field == "plate_colour") {
+    if kind == Some(LedgerKind::ExternalTransport)
+        && plate.is_some()
+        && plate_colour.is_none()
+        && !issues.iter().any(|i| i.field == "plate_colour")
+    {
         issues.push(FieldIssue::required("plate_colour"));
     }
     let trailer_plate = match text(&input.trailer_plate) {
         Some(p) => match Plate::parse(&p) {
             Ok(Plate::Number(n)) if n.as_str().ends_with('挂') => Some(n.as_str().to_owned()),
             Ok(_) => {
-                issues.push(FieldIssue::new("trailer_plate", "not_a_trailer", "挂车号牌应以“挂”结尾", "a trailer plate ends in 挂"));
+                issues.push(FieldIssue::new(
+                    "trailer_plate",
+                    "not_a_trailer",
+                    "挂车号牌应以“挂”结尾",
+                    "a trailer plate ends in 挂",
+                ));
                 None
             }
             Err(e) => {
@@ -267,7 +329,12 @@ pub fn check(input: &VehicleInput, fixed_kind: Option<LedgerKind>, nrmm_pattern:
         Some(v) => match Vin::parse(&v) {
             Ok(vin) => {
                 if let Some(w) = vin.check_digit_warning() {
-                    warnings.push(FieldIssue { field: "vin".into(), code: w.code().as_str().into(), zh: w.message("zh-CN").into(), en: w.message("en").into() });
+                    warnings.push(FieldIssue {
+                        field: "vin".into(),
+                        code: w.code().as_str().into(),
+                        zh: w.message("zh-CN").into(),
+                        en: w.message("en").into(),
+                    });
                 }
                 Some(vin)
             }
@@ -288,22 +355,40 @@ pub fn check(input: &VehicleInput, fixed_kind: Option<LedgerKind>, nrmm_pattern:
         },
         None => None,
     };
-    if matches!(kind, Some(LedgerKind::InPlant | LedgerKind::NonRoad)) && registration_code.is_none() && !issues.iter().any(|i| i.field == "registration_code") {
+    if matches!(kind, Some(LedgerKind::InPlant | LedgerKind::NonRoad))
+        && registration_code.is_none()
+        && !issues.iter().any(|i| i.field == "registration_code")
+    {
         issues.push(FieldIssue::required("registration_code"));
     }
     let vehicle_class = match text(&input.vehicle_class) {
         Some(c) => match parse_code!(VehicleClass, &c) {
             Some(class) if machinery && !class.is_machinery() => {
-                issues.push(FieldIssue::new("vehicle_class", "class_not_machinery", "非道路移动机械台账只能登记机械种类", "the machinery registry takes machine classes only"));
+                issues.push(FieldIssue::new(
+                    "vehicle_class",
+                    "class_not_machinery",
+                    "非道路移动机械台账只能登记机械种类",
+                    "the machinery registry takes machine classes only",
+                ));
                 None
             }
             Some(class) if !machinery && kind.is_some() && class.is_machinery() => {
-                issues.push(FieldIssue::new("vehicle_class", "class_is_machinery", "机械请登记在非道路移动机械台账", "register machinery in the non-road registry"));
+                issues.push(FieldIssue::new(
+                    "vehicle_class",
+                    "class_is_machinery",
+                    "机械请登记在非道路移动机械台账",
+                    "register machinery in the non-road registry",
+                ));
                 None
             }
             Some(class) => Some(class),
             None => {
-                issues.push(FieldIssue::new("vehicle_class", "invalid_vehicle_class", "车辆类型不正确", "unknown vehicle class"));
+                issues.push(FieldIssue::new(
+                    "vehicle_class",
+                    "invalid_vehicle_class",
+                    "车辆类型不正确",
+                    "unknown vehicle class",
+                ));
                 None
             }
         },
@@ -324,17 +409,39 @@ pub fn check(input: &VehicleInput, fixed_kind: Option<LedgerKind>, nrmm_pattern:
     };
     let stage = match text(&input.stage) {
         Some(s) => match parse_stage(&s, machinery) {
-            Some(st) if machinery && !(st.is_non_road() || matches!(st, EmissionStage::Electric | EmissionStage::Unstaged | EmissionStage::Cn0)) => {
-                issues.push(FieldIssue::new("stage", "stage_not_machinery", "非道路移动机械的排放阶段应为国一至国四、电动或无排放阶段", "machinery stages are non-road 1–4, electric or none"));
+            Some(st)
+                if machinery
+                    && !(st.is_non_road()
+                        || matches!(
+                            st,
+                            EmissionStage::Electric | EmissionStage::Unstaged | EmissionStage::Cn0
+                        )) =>
+            {
+                issues.push(FieldIssue::new(
+                    "stage",
+                    "stage_not_machinery",
+                    "非道路移动机械的排放阶段应为国一至国四、电动或无排放阶段",
+                    "machinery stages are non-road 1–4, electric or none",
+                ));
                 None
             }
             Some(st) if !machinery && st.is_non_road() => {
-                issues.push(FieldIssue::new("stage", "stage_is_machinery", "道路车辆不能使用非道路机械排放阶段", "road vehicles cannot have a non-road stage"));
+                issues.push(FieldIssue::new(
+                    "stage",
+                    "stage_is_machinery",
+                    "道路车辆不能使用非道路机械排放阶段",
+                    "road vehicles cannot have a non-road stage",
+                ));
                 None
             }
             Some(st) => Some(st),
             None => {
-                issues.push(FieldIssue::new("stage", "invalid_stage", "排放阶段不正确", "unknown emission stage"));
+                issues.push(FieldIssue::new(
+                    "stage",
+                    "invalid_stage",
+                    "排放阶段不正确",
+                    "unknown emission stage",
+                ));
                 None
             }
         },
@@ -347,36 +454,62 @@ pub fn check(input: &VehicleInput, fixed_kind: Option<LedgerKind>, nrmm_pattern:
         && f == Fuel::Electric
         && s != EmissionStage::Electric
     {
-        issues.push(FieldIssue::new("stage", "stage_fuel_mismatch", "纯电动车辆的排放阶段应为电动（D）", "battery-electric vehicles have the stage electric (D)"));
+        issues.push(FieldIssue::new(
+            "stage",
+            "stage_fuel_mismatch",
+            "纯电动车辆的排放阶段应为电动（D）",
+            "battery-electric vehicles have the stage electric (D)",
+        ));
     }
-    let date = |field: &str, v: &Option<String>, issues: &mut Vec<FieldIssue>| -> Option<NaiveDate> {
-        let s = text(v)?;
-        parse_date(&s).or_else(|| {
-            issues.push(FieldIssue::new(field, "invalid_date", "日期格式应为 YYYY-MM-DD 或 YYYYMMDD", "dates are YYYY-MM-DD or YYYYMMDD"));
-            None
-        })
-    };
+    let date =
+        |field: &str, v: &Option<String>, issues: &mut Vec<FieldIssue>| -> Option<NaiveDate> {
+            let s = text(v)?;
+            parse_date(&s).or_else(|| {
+                issues.push(FieldIssue::new(
+                    field,
+                    "invalid_date",
+                    "日期格式应为 YYYY-MM-DD 或 YYYYMMDD",
+                    "dates are YYYY-MM-DD or YYYYMMDD",
+                ));
+                None
+            })
+        };
     let registration_date = date("registration_date", &input.registration_date, &mut issues);
     let production_date = date("production_date", &input.production_date, &mut issues);
     let license_expiry = date("license_expiry", &input.license_expiry, &mut issues);
     let permit_expiry = date("permit_expiry", &input.permit_expiry, &mut issues);
     let transport_use = match text(&input.transport_use) {
         Some(u) => parse_code!(TransportUse, &u).map(|u| u.as_str().to_owned()).or_else(|| {
-            issues.push(FieldIssue::new("transport_use", "invalid_transport_use", "使用性质不正确", "unknown transport use"));
+            issues.push(FieldIssue::new(
+                "transport_use",
+                "invalid_transport_use",
+                "使用性质不正确",
+                "unknown transport use",
+            ));
             None
         }),
         None => None,
     };
     let cargo_unit = match text(&input.cargo_unit) {
         Some(u) => parse_code!(CargoUnit, &u).map(|u| u.as_str().to_owned()).or_else(|| {
-            issues.push(FieldIssue::new("cargo_unit", "invalid_cargo_unit", "货物单位应为吨、升或包", "the cargo unit is t, L or packages"));
+            issues.push(FieldIssue::new(
+                "cargo_unit",
+                "invalid_cargo_unit",
+                "货物单位应为吨、升或包",
+                "the cargo unit is t, L or packages",
+            ));
             None
         }),
         None => None,
     };
     let cargo_quantity = match input.cargo_quantity {
         Some(q) if !q.is_finite() || !(0.0..1_000_000.0).contains(&q) => {
-            issues.push(FieldIssue::new("cargo_quantity", "out_of_range", "运输量应在 0 到 1000000 之间", "the quantity must be between 0 and 1000000"));
+            issues.push(FieldIssue::new(
+                "cargo_quantity",
+                "out_of_range",
+                "运输量应在 0 到 1000000 之间",
+                "the quantity must be between 0 and 1000000",
+            ));
             None
         }
         q => q,
@@ -418,7 +551,11 @@ pub fn check(input: &VehicleInput, fixed_kind: Option<LedgerKind>, nrmm_pattern:
 
 /// The 2020 ledger fields a registered vehicle still lacks (documents are counted by the
 /// caller, who knows them).
-pub fn incomplete(v: &VehicleFields, has_documents: bool, has_engine_nameplate: bool) -> Vec<LedgerField> {
+pub fn incomplete(
+    v: &VehicleFields,
+    has_documents: bool,
+    has_engine_nameplate: bool,
+) -> Vec<LedgerField> {
     let Ok(kind) = v.kind.parse::<LedgerKind>() else { return Vec::new() };
     missing_fields(kind, |f| match f {
         LedgerField::PlateNumber => v.plate.is_some(),
@@ -433,7 +570,10 @@ pub fn incomplete(v: &VehicleFields, has_documents: bool, has_engine_nameplate: 
         LedgerField::MachineCode => v.machine_code.is_some(),
         LedgerField::EngineNameplatePhoto => has_engine_nameplate,
         // Passage time, photos and cargo belong to passages, not to the registry.
-        LedgerField::PassageTime | LedgerField::Photo | LedgerField::CargoName | LedgerField::CargoAmount => true,
+        LedgerField::PassageTime
+        | LedgerField::Photo
+        | LedgerField::CargoName
+        | LedgerField::CargoAmount => true,
     })
 }
 
@@ -453,65 +593,65 @@ const fn col(header: &'static str, field: &'static str) -> Column {
 }
 
 const EXTERNAL_COLUMNS: &[Column] = &[
-            col("号牌号码", "plate"),
-            col("号牌颜色", "plate_colour"),
-            col("挂车号牌", "trailer_plate"),
-            col("车辆识别代号", "vin"),
-            col("注册日期", "registration_date"),
-            col("车辆类型", "vehicle_class"),
-            col("车辆型号", "vehicle_model"),
-            col("发动机型号", "engine_model"),
-            col("发动机生产厂", "engine_maker"),
-            col("发动机号码", "engine_no"),
-            col("燃料类型", "fuel"),
-            col("排放阶段", "stage"),
-            col("使用性质", "transport_use"),
-            col("联网状态", "obd_connected"),
-            col("车队名称", "fleet_name"),
-            col("所属人（单位）", "owner"),
-            col("行驶证有效期至", "license_expiry"),
-            col("通行证有效期至", "permit_expiry"),
-            col("运输货物名称", "cargo_name"),
-            col("货物类型", "cargo_type"),
-            col("运输量", "cargo_quantity"),
-            col("货物单位", "cargo_unit"),
-            col("货物来源地", "cargo_origin"),
-            col("货物目的地", "cargo_destination"),
-            col("备注", "notes"),
+    col("号牌号码", "plate"),
+    col("号牌颜色", "plate_colour"),
+    col("挂车号牌", "trailer_plate"),
+    col("车辆识别代号", "vin"),
+    col("注册日期", "registration_date"),
+    col("车辆类型", "vehicle_class"),
+    col("车辆型号", "vehicle_model"),
+    col("发动机型号", "engine_model"),
+    col("发动机生产厂", "engine_maker"),
+    col("发动机号码", "engine_no"),
+    col("燃料类型", "fuel"),
+    col("排放阶段", "stage"),
+    col("使用性质", "transport_use"),
+    col("联网状态", "obd_connected"),
+    col("车队名称", "fleet_name"),
+    col("所属人（单位）", "owner"),
+    col("行驶证有效期至", "license_expiry"),
+    col("通行证有效期至", "permit_expiry"),
+    col("运输货物名称", "cargo_name"),
+    col("货物类型", "cargo_type"),
+    col("运输量", "cargo_quantity"),
+    col("货物单位", "cargo_unit"),
+    col("货物来源地", "cargo_origin"),
+    col("货物目的地", "cargo_destination"),
+    col("备注", "notes"),
 ];
 
 const IN_PLANT_COLUMNS: &[Column] = &[
-            col("环保登记编码或内部管理号牌", "registration_code"),
-            col("号牌号码", "plate"),
-            col("号牌颜色", "plate_colour"),
-            col("车辆识别代号", "vin"),
-            col("注册日期", "registration_date"),
-            col("生产日期", "production_date"),
-            col("车辆类型", "vehicle_class"),
-            col("车辆型号", "vehicle_model"),
-            col("发动机型号", "engine_model"),
-            col("发动机生产厂", "engine_maker"),
-            col("发动机号码", "engine_no"),
-            col("燃料类型", "fuel"),
-            col("排放阶段", "stage"),
-            col("所属人（单位）", "owner"),
-            col("备注", "notes"),
+    col("环保登记编码或内部管理号牌", "registration_code"),
+    col("号牌号码", "plate"),
+    col("号牌颜色", "plate_colour"),
+    col("车辆识别代号", "vin"),
+    col("注册日期", "registration_date"),
+    col("生产日期", "production_date"),
+    col("车辆类型", "vehicle_class"),
+    col("车辆型号", "vehicle_model"),
+    col("发动机型号", "engine_model"),
+    col("发动机生产厂", "engine_maker"),
+    col("发动机号码", "engine_no"),
+    col("燃料类型", "fuel"),
+    col("排放阶段", "stage"),
+    col("所属人（单位）", "owner"),
+    col("备注", "notes"),
 ];
 
 const NON_ROAD_COLUMNS: &[Column] = &[
-            col("环保登记编码", "registration_code"),
-            col("机械代码（PIN）", "machine_code"),
-            col("号牌号码", "plate"),
-            col("生产日期", "production_date"),
-            col("机械种类", "vehicle_class"),
-            col("机械型号", "vehicle_model"),
-            col("发动机型号", "engine_model"),
-            col("发动机生产厂", "engine_maker"),
-            col("发动机编号", "engine_no"),
-            col("燃料类型", "fuel"),
-            col("排放阶段", "stage"),
-            col("所属人（单位）", "owner"),
-            col("备注", "notes"),
+    col("环保登记编码", "registration_code"),
+    col("机械代码（PIN）", "machine_code"),
+    col("号牌号码", "plate"),
+    col("生产日期", "production_date"),
+    col("机械种类", "vehicle_class"),
+    col("机械型号", "vehicle_model"),
+    col("发动机型号", "engine_model"),
+    col("发动机生产厂", "engine_maker"),
+    col("发动机编号", "engine_no"),
+    col("燃料类型", "fuel"),
+    col("排放阶段", "stage"),
+    col("所属人（单位）", "owner"),
+    col("备注", "notes"),
 ];
 
 /// The columns of a registry's table, in order.
@@ -524,33 +664,50 @@ pub fn columns(kind: LedgerKind) -> &'static [Column] {
 }
 
 fn header_matches(cell: &str, header: &str) -> bool {
-    let norm = |s: &str| s.trim().replace(['(', '（'], "（").replace([')', '）'], "）").replace(' ', "");
+    let norm =
+        |s: &str| s.trim().replace(['(', '（'], "（").replace([')', '）'], "）").replace(' ', "");
     norm(cell) == norm(header)
 }
 
 /// The value of `field` of a stored vehicle, as the table shows it: Chinese labels for
 /// codes, ledger codes for stages, `yyyymmdd` for dates.
 pub fn cell(v: &VehicleFields, field: &str) -> String {
-    let label = |id: &Option<String>, f: fn(&str) -> Option<&'static str>| id.as_deref().map(|s| f(s).unwrap_or("").to_owned()).unwrap_or_default();
-    let date = |d: &Option<NaiveDate>| d.map(|d| d.format("%Y%m%d").to_string()).unwrap_or_default();
+    let label = |id: &Option<String>, f: fn(&str) -> Option<&'static str>| {
+        id.as_deref().map(|s| f(s).unwrap_or("").to_owned()).unwrap_or_default()
+    };
+    let date =
+        |d: &Option<NaiveDate>| d.map(|d| d.format("%Y%m%d").to_string()).unwrap_or_default();
     let s = |o: &Option<String>| o.clone().unwrap_or_default();
     match field {
         "plate" => s(&v.plate),
-        "plate_colour" => label(&v.plate_colour, |id| id.parse::<PlateColour>().ok().map(PlateColour::label_zh)),
+        "plate_colour" => {
+            label(&v.plate_colour, |id| id.parse::<PlateColour>().ok().map(PlateColour::label_zh))
+        }
         "trailer_plate" => s(&v.trailer_plate),
         "vin" => s(&v.vin),
         "registration_code" => s(&v.registration_code),
         "machine_code" => s(&v.machine_code),
         "registration_date" => date(&v.registration_date),
         "production_date" => date(&v.production_date),
-        "vehicle_class" => v.vehicle_class.parse::<VehicleClass>().map(VehicleClass::label_zh).unwrap_or("").to_owned(),
+        "vehicle_class" => v
+            .vehicle_class
+            .parse::<VehicleClass>()
+            .map(VehicleClass::label_zh)
+            .unwrap_or("")
+            .to_owned(),
         "vehicle_model" => s(&v.vehicle_model),
         "engine_model" => s(&v.engine_model),
         "engine_maker" => s(&v.engine_maker),
         "engine_no" => s(&v.engine_no),
         "fuel" => v.fuel.parse::<Fuel>().map(Fuel::label_zh).unwrap_or("").to_owned(),
-        "stage" => v.stage.parse::<EmissionStage>().map(|st| st.ledger_code().to_string()).unwrap_or_default(),
-        "transport_use" => label(&v.transport_use, |id| id.parse::<TransportUse>().ok().map(TransportUse::label_zh)),
+        "stage" => v
+            .stage
+            .parse::<EmissionStage>()
+            .map(|st| st.ledger_code().to_string())
+            .unwrap_or_default(),
+        "transport_use" => label(&v.transport_use, |id| {
+            id.parse::<TransportUse>().ok().map(TransportUse::label_zh)
+        }),
         "obd_connected" => match v.obd_connected {
             Some(true) => "是".to_owned(),
             Some(false) => "否".to_owned(),
@@ -563,7 +720,9 @@ pub fn cell(v: &VehicleFields, field: &str) -> String {
         "cargo_name" => s(&v.cargo_name),
         "cargo_type" => s(&v.cargo_type),
         "cargo_quantity" => v.cargo_quantity.map(|q| format!("{q}")).unwrap_or_default(),
-        "cargo_unit" => label(&v.cargo_unit, |id| id.parse::<CargoUnit>().ok().map(CargoUnit::label_zh)),
+        "cargo_unit" => {
+            label(&v.cargo_unit, |id| id.parse::<CargoUnit>().ok().map(CargoUnit::label_zh))
+        }
         "cargo_origin" => s(&v.cargo_origin),
         "cargo_destination" => s(&v.cargo_destination),
         "notes" => s(&v.notes),
@@ -595,7 +754,10 @@ pub struct ImportIssue {
 /// Maps the header row to columns; every column of the table must be present (in any
 /// order), unknown extra columns are refused so that a misspelt header is not silently
 /// dropped.
-pub fn map_header(kind: LedgerKind, header: &[String]) -> Result<Vec<Option<Column>>, Vec<ImportIssue>> {
+pub fn map_header(
+    kind: LedgerKind,
+    header: &[String],
+) -> Result<Vec<Option<Column>>, Vec<ImportIssue>> {
     let cols = columns(kind);
     let mut issues = Vec::new();
     let mapped: Vec<Option<Column>> = header
@@ -609,7 +771,12 @@ pub fn map_header(kind: LedgerKind, header: &[String]) -> Result<Vec<Option<Colu
                 issues.push(ImportIssue {
                     row: 1,
                     column: h.trim().to_owned(),
-                    issue: FieldIssue::new("header", "unknown_column", format!("未知的列“{}”", h.trim()), format!("unknown column \"{}\"", h.trim())),
+                    issue: FieldIssue::new(
+                        "header",
+                        "unknown_column",
+                        format!("未知的列“{}”", h.trim()),
+                        format!("unknown column \"{}\"", h.trim()),
+                    ),
                 });
             }
             found
@@ -620,7 +787,12 @@ pub fn map_header(kind: LedgerKind, header: &[String]) -> Result<Vec<Option<Colu
             issues.push(ImportIssue {
                 row: 1,
                 column: c.header.to_owned(),
-                issue: FieldIssue::new("header", "missing_column", format!("缺少列“{}”", c.header), format!("the column \"{}\" is missing", c.header)),
+                issue: FieldIssue::new(
+                    "header",
+                    "missing_column",
+                    format!("缺少列“{}”", c.header),
+                    format!("the column \"{}\" is missing", c.header),
+                ),
             });
         }
     }
@@ -660,7 +832,12 @@ pub fn row_input(row: &TableRow) -> (VehicleInput, Vec<ImportIssue>) {
                 _ => issues.push(ImportIssue {
                     row: row.row,
                     column: (*header).to_owned(),
-                    issue: FieldIssue::new(field, "invalid_bool", "应为“是”或“否”", "must be 是 (yes) or 否 (no)"),
+                    issue: FieldIssue::new(
+                        field,
+                        "invalid_bool",
+                        "应为“是”或“否”",
+                        "must be 是 (yes) or 否 (no)",
+                    ),
                 }),
             },
             "fleet_name" => input.fleet_name = s,
@@ -732,7 +909,9 @@ mod tests {
         };
         let issues = check(&input, Some(LedgerKind::ExternalTransport), None).unwrap_err();
         let fields: Vec<&str> = issues.iter().map(|i| i.field.as_str()).collect();
-        for f in ["plate", "plate_colour", "vin", "vehicle_class", "fuel", "stage", "registration_date"] {
+        for f in
+            ["plate", "plate_colour", "vin", "vehicle_class", "fuel", "stage", "registration_date"]
+        {
             assert!(fields.contains(&f), "{f} not reported: {issues:?}");
         }
     }
@@ -764,19 +943,36 @@ mod tests {
     fn exported_cells_parse_back_to_the_same_fields() {
         let c = check(&truck(), Some(LedgerKind::ExternalTransport), None).unwrap();
         let cols = columns(LedgerKind::ExternalTransport);
-        let row = TableRow { row: 2, cells: cols.iter().map(|col| (col.header, col.field, cell(&c.fields, col.field))).collect() };
+        let row = TableRow {
+            row: 2,
+            cells: cols
+                .iter()
+                .map(|col| (col.header, col.field, cell(&c.fields, col.field)))
+                .collect(),
+        };
         let (input, issues) = row_input(&row);
         assert!(issues.is_empty());
-        assert_eq!(check(&input, Some(LedgerKind::ExternalTransport), None).unwrap().fields, c.fields);
+        assert_eq!(
+            check(&input, Some(LedgerKind::ExternalTransport), None).unwrap().fields,
+            c.fields
+        );
     }
 
     #[test]
     fn headers_must_all_be_there_and_known() {
-        let mut header: Vec<String> = columns(LedgerKind::InPlant).iter().map(|c| c.header.to_owned()).collect();
+        let mut header: Vec<String> =
+            columns(LedgerKind::InPlant).iter().map(|c| c.header.to_owned()).collect();
         assert!(map_header(LedgerKind::InPlant, &header).is_ok());
         header[0] = "环保登记编号".into();
         let issues = map_header(LedgerKind::InPlant, &header).unwrap_err();
-        assert!(issues.iter().any(|i| i.issue.code == "unknown_column" && i.column == "环保登记编号"));
-        assert!(issues.iter().any(|i| i.issue.code == "missing_column" && i.column == "环保登记编码或内部管理号牌"));
+        assert!(
+            issues.iter().any(|i| i.issue.code == "unknown_column" && i.column == "环保登记编号")
+        );
+        assert!(
+            issues
+                .iter()
+                .any(|i| i.issue.code == "missing_column"
+                    && i.column == "环保登记编码或内部管理号牌")
+        );
     }
 }

@@ -14,13 +14,19 @@ use crate::registry::FieldIssue;
 pub const MAX_ROWS: usize = 10_000;
 
 fn unreadable(zh: &str, en: &str) -> FieldIssue {
-    FieldIssue { field: "file".into(), code: "file_unreadable".into(), zh: zh.into(), en: en.into() }
+    FieldIssue {
+        field: "file".into(),
+        code: "file_unreadable".into(),
+        zh: zh.into(),
+        en: en.into(),
+    }
 }
 
 /// Reads the rows of a CSV or XLSX file (the header included), as text cells.
 pub fn read(bytes: &[u8], xlsx: bool) -> Result<Vec<Vec<String>>, FieldIssue> {
     let rows = if xlsx { read_xlsx(bytes)? } else { read_csv(bytes)? };
-    let rows: Vec<Vec<String>> = rows.into_iter().filter(|r| r.iter().any(|c| !c.trim().is_empty())).collect();
+    let rows: Vec<Vec<String>> =
+        rows.into_iter().filter(|r| r.iter().any(|c| !c.trim().is_empty())).collect();
     if rows.is_empty() {
         return Err(unreadable("文件中没有数据", "the file holds no data"));
     }
@@ -42,12 +48,16 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, FieldIssue> {
         Err(_) => {
             let (decoded, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
-                return Err(unreadable("文件编码无法识别（应为 UTF-8 或 GBK）", "unknown text encoding (expected UTF-8 or GBK)"));
+                return Err(unreadable(
+                    "文件编码无法识别（应为 UTF-8 或 GBK）",
+                    "unknown text encoding (expected UTF-8 or GBK)",
+                ));
             }
             decoded.into_owned()
         }
     };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
@@ -64,8 +74,13 @@ fn excel_date(serial: f64) -> Option<NaiveDate> {
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, FieldIssue> {
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec()))
-        .map_err(|_| unreadable("无法读取 XLSX 文件，文件可能已损坏", "cannot read the XLSX file: it may be damaged"))?;
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).map_err(|_| {
+            unreadable(
+                "无法读取 XLSX 文件，文件可能已损坏",
+                "cannot read the XLSX file: it may be damaged",
+            )
+        })?;
     let range = book
         .worksheet_range_at(0)
         .ok_or_else(|| unreadable("XLSX 文件中没有工作表", "the XLSX file has no worksheet"))?
@@ -77,11 +92,21 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, FieldIssue> {
                 .map(|cell| match cell {
                     Data::Empty => String::new(),
                     Data::String(s) => s.clone(),
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                        format!("{}", *f as i64)
+                    }
                     Data::Float(f) => f.to_string(),
                     Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => if *b { "是".into() } else { "否".into() },
-                    Data::DateTime(d) => excel_date(d.as_f64()).map(|d| d.format("%Y%m%d").to_string()).unwrap_or_default(),
+                    Data::Bool(b) => {
+                        if *b {
+                            "是".into()
+                        } else {
+                            "否".into()
+                        }
+                    }
+                    Data::DateTime(d) => excel_date(d.as_f64())
+                        .map(|d| d.format("%Y%m%d").to_string())
+                        .unwrap_or_default(),
                     Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
                     Data::Error(_) => String::new(),
                 })
@@ -94,7 +119,8 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, FieldIssue> {
 pub fn write_csv(header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
     let mut out = vec![0xEF, 0xBB, 0xBF];
     {
-        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
+        let mut w =
+            csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
         w.write_record(header)?;
         for r in rows {
             w.write_record(r)?;
@@ -130,7 +156,10 @@ mod tests {
     #[test]
     fn csv_and_xlsx_round_trip_chinese_text() {
         let header = ["号牌号码", "排放阶段"];
-        let rows = vec![vec!["晋A12345".to_owned(), "5".to_owned()], vec!["冀B6789挂".to_owned(), "6".to_owned()]];
+        let rows = vec![
+            vec!["晋A12345".to_owned(), "5".to_owned()],
+            vec!["冀B6789挂".to_owned(), "6".to_owned()],
+        ];
         let csv = write_csv(&header, &rows).unwrap();
         let back = read(&csv, false).unwrap();
         assert_eq!(back[0], vec!["号牌号码", "排放阶段"]);

@@ -44,7 +44,9 @@ pub struct CreatedAccount {
 pub fn check_username(field: &str, name: &str) -> Result<String, AppError> {
     let name = name.trim().to_lowercase();
     let ok = (3..=32).contains(&name.chars().count())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
     if !ok {
         return Err(AppError::invalid(
             field,
@@ -58,7 +60,11 @@ pub fn check_username(field: &str, name: &str) -> Result<String, AppError> {
 
 /// Creates an account inside the caller's transaction, with a temporary password and an
 /// audit entry. The welcome mail is sent by [`welcome`] after the commit.
-pub async fn create(c: &mut impl Conn, actor: &Actor, req: AccountRequest) -> Result<CreatedAccount, AppError> {
+pub async fn create(
+    c: &mut impl Conn,
+    actor: &Actor,
+    req: AccountRequest,
+) -> Result<CreatedAccount, AppError> {
     let username = check_username("username", &req.username)?;
     if users::find_by_username(c, &username).await?.is_some() {
         return Err(AppError::Conflict { code: "username_taken", field: Some("username") });
@@ -85,7 +91,13 @@ pub async fn create(c: &mut impl Conn, actor: &Actor, req: AccountRequest) -> Re
         c,
         &user,
         actor,
-        Change { action: "create", entity: "user", entity_id: id.to_string(), before: None, after: Some(snapshot(&user)) },
+        Change {
+            action: "create",
+            entity: "user",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(snapshot(&user)),
+        },
     )
     .await?;
     Ok(CreatedAccount { user, temporary_password })
@@ -114,7 +126,12 @@ pub fn snapshot(u: &UserRow) -> serde_json::Value {
 }
 
 /// Applies changes to an account; disabling it revokes its sessions at once.
-pub async fn update(c: &mut impl Conn, actor: &Actor, before: &UserRow, changes: &users::UserChanges) -> Result<UserRow, AppError> {
+pub async fn update(
+    c: &mut impl Conn,
+    actor: &Actor,
+    before: &UserRow,
+    changes: &users::UserChanges,
+) -> Result<UserRow, AppError> {
     users::update(c, before.id, changes).await?;
     if changes.disabled == Some(true) {
         sessions::revoke_all(c, before.id).await?;
@@ -143,7 +160,11 @@ pub async fn update(c: &mut impl Conn, actor: &Actor, before: &UserRow, changes:
 
 /// An administrator's password reset: a new temporary password that must be changed at
 /// the next sign-in; every session of the account ends.
-pub async fn reset_password(c: &mut impl Conn, actor: &Actor, user: &UserRow) -> Result<String, AppError> {
+pub async fn reset_password(
+    c: &mut impl Conn,
+    actor: &Actor,
+    user: &UserRow,
+) -> Result<String, AppError> {
     let temporary = password::temporary();
     let hash = password::hash(temporary.clone()).await?;
     users::set_password(c, user.id, &hash, true).await?;
@@ -152,7 +173,13 @@ pub async fn reset_password(c: &mut impl Conn, actor: &Actor, user: &UserRow) ->
         c,
         user,
         actor,
-        Change { action: "reset_password", entity: "user", entity_id: user.id.to_string(), before: None, after: None },
+        Change {
+            action: "reset_password",
+            entity: "user",
+            entity_id: user.id.to_string(),
+            before: None,
+            after: None,
+        },
     )
     .await?;
     Ok(temporary)

@@ -81,8 +81,9 @@ pub async fn login(state: &AppState, input: LoginInput) -> Result<NewSession, Ap
     if !password::verify(user.password_hash.clone(), input.password.clone()).await? {
         let failures = user.failed_logins + 1;
         let limit = state.settings.auth.max_failed_logins.max(1) as i32;
-        let lock = (failures >= limit)
-            .then(|| now() + Duration::minutes(i64::from(state.settings.auth.lockout_minutes.max(1))));
+        let lock = (failures >= limit).then(|| {
+            now() + Duration::minutes(i64::from(state.settings.auth.lockout_minutes.max(1)))
+        });
         users::record_failure(&mut db, user.id, failures, lock).await?;
         record(Some(user.id), LoginResult::BadPassword).await?;
         if lock.is_some() {
@@ -105,18 +106,24 @@ pub async fn login(state: &AppState, input: LoginInput) -> Result<NewSession, Ap
             Some(code) if !totp::verify(&secret, code, Utc::now().timestamp()) => {
                 let failures = user.failed_logins + 1;
                 let limit = state.settings.auth.max_failed_logins.max(1) as i32;
-                let lock = (failures >= limit)
-                    .then(|| now() + Duration::minutes(i64::from(state.settings.auth.lockout_minutes.max(1))));
+                let lock = (failures >= limit).then(|| {
+                    now() + Duration::minutes(i64::from(state.settings.auth.lockout_minutes.max(1)))
+                });
                 users::record_failure(&mut db, user.id, failures, lock).await?;
                 record(Some(user.id), LoginResult::TotpInvalid).await?;
-                return Err(AppError::Unauthorized(if lock.is_some() { "account_locked" } else { "totp_invalid" }));
+                return Err(AppError::Unauthorized(if lock.is_some() {
+                    "account_locked"
+                } else {
+                    "totp_invalid"
+                }));
             }
             Some(_) => {}
         }
     }
     let mut tx = state.db.begin().await?;
     users::record_success(&mut tx, user.id).await?;
-    let session = start_session(state, &mut tx, user, input.ip.clone(), input.user_agent.clone()).await?;
+    let session =
+        start_session(state, &mut tx, user, input.ip.clone(), input.user_agent.clone()).await?;
     tx.commit().await?;
     record(Some(session.user.id), LoginResult::Ok).await?;
     Ok(session)
@@ -124,7 +131,12 @@ pub async fn login(state: &AppState, input: LoginInput) -> Result<NewSession, Ap
 
 /// Records a change to an account in the right audit log: the enterprise's for its staff,
 /// the platform's for everyone else.
-pub async fn audit_account(c: &mut impl Conn, subject: &UserRow, actor: &Actor, change: Change<'_>) -> Result<(), sqlx::Error> {
+pub async fn audit_account(
+    c: &mut impl Conn,
+    subject: &UserRow,
+    actor: &Actor,
+    change: Change<'_>,
+) -> Result<(), sqlx::Error> {
     match subject.tenant_id {
         Some(t) => audit::record(c, TenantId::from(t), actor, change).await,
         None => audit::record_platform(c, subject.region_prefix.as_deref(), actor, change).await,
@@ -167,7 +179,13 @@ pub async fn change_password(
         &mut tx,
         user,
         actor,
-        Change { action: "change_password", entity: "user", entity_id: user.id.to_string(), before: None, after: None },
+        Change {
+            action: "change_password",
+            entity: "user",
+            entity_id: user.id.to_string(),
+            before: None,
+            after: None,
+        },
     )
     .await?;
     let mut fresh = user.clone();
@@ -230,9 +248,15 @@ pub async fn request_reset(state: &AppState, who: &str, lang: Lang) -> Result<()
         sessions::insert_reset(&mut db, &hash_token(&token), user.id, expires).await?;
         let link = format!("{}/reset-password?token={token}", state.settings.public_url());
         let lang = user_lang(&user, lang);
-        let text = ResetMail { en: lang == Lang::En, name: &user.display_name, username: &user.username, minutes, link: &link }
-            .render()
-            .map_err(anyhow::Error::from)?;
+        let text = ResetMail {
+            en: lang == Lang::En,
+            name: &user.display_name,
+            username: &user.username,
+            minutes,
+            link: &link,
+        }
+        .render()
+        .map_err(anyhow::Error::from)?;
         let subject = lang.pick("gateledger 密码重置", "gateledger password reset").to_owned();
         state.mailer.send(&Mail { to: vec![email], subject, text, attachments: vec![] }).await?;
         tracing::info!(user.id = %user.id, "password reset link sent");
@@ -242,22 +266,39 @@ pub async fn request_reset(state: &AppState, who: &str, lang: Lang) -> Result<()
 
 /// Sets a new password with a reset token. The token works once; every session of the user
 /// is revoked and a lock is lifted.
-pub async fn confirm_reset(state: &AppState, token: &str, new: &str, ip: Option<String>) -> Result<(), AppError> {
+pub async fn confirm_reset(
+    state: &AppState,
+    token: &str,
+    new: &str,
+    ip: Option<String>,
+) -> Result<(), AppError> {
     let mut tx: Tx = state.db.begin().await?;
     let Some(user_id) = sessions::take_reset(&mut tx, &hash_token(token.trim())).await? else {
-        return Err(AppError::invalid("token", "token_invalid", "链接无效或已过期", "the link is invalid or has expired"));
+        return Err(AppError::invalid(
+            "token",
+            "token_invalid",
+            "链接无效或已过期",
+            "the link is invalid or has expired",
+        ));
     };
     let user = users::find(&mut tx, user_id).await?.ok_or(AppError::NotFound)?;
     password::check_policy("new_password", new, &user.username)?;
     let hash = password::hash(new.to_owned()).await?;
     users::set_password(&mut tx, user.id, &hash, false).await?;
     sessions::revoke_all(&mut tx, user.id).await?;
-    let actor = Actor { id: Some(user.id), name: user.username.clone(), role: user.role.clone(), ip };
+    let actor =
+        Actor { id: Some(user.id), name: user.username.clone(), role: user.role.clone(), ip };
     audit_account(
         &mut tx,
         &user,
         &actor,
-        Change { action: "reset_password", entity: "user", entity_id: user.id.to_string(), before: None, after: None },
+        Change {
+            action: "reset_password",
+            entity: "user",
+            entity_id: user.id.to_string(),
+            before: None,
+            after: None,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -267,12 +308,17 @@ pub async fn confirm_reset(state: &AppState, token: &str, new: &str, ip: Option<
 /// Tells a new account holder their sign-in name and sends a link to choose a password
 /// (valid for a day). Accounts without an address get nothing; the administrator hands the
 /// temporary password over instead.
-pub async fn send_welcome(state: &AppState, user: &UserRow, organisation: Option<&str>) -> Result<(), AppError> {
+pub async fn send_welcome(
+    state: &AppState,
+    user: &UserRow,
+    organisation: Option<&str>,
+) -> Result<(), AppError> {
     let Some(email) = user.email.clone() else { return Ok(()) };
     let mut db = state.db.clone();
     let token = new_token();
     let hours = 24;
-    sessions::insert_reset(&mut db, &hash_token(&token), user.id, now() + Duration::hours(hours)).await?;
+    sessions::insert_reset(&mut db, &hash_token(&token), user.id, now() + Duration::hours(hours))
+        .await?;
     let link = format!("{}/reset-password?token={token}", state.settings.public_url());
     let lang = user_lang(user, Lang::Zh);
     let text = AccountMail {
@@ -301,32 +347,74 @@ pub async fn totp_setup(state: &AppState, user: &UserRow) -> Result<(String, Str
 }
 
 /// Turns the second factor on once the user proves their app shows the right code.
-pub async fn totp_enable(state: &AppState, user: &UserRow, actor: &Actor, code: &str) -> Result<(), AppError> {
+pub async fn totp_enable(
+    state: &AppState,
+    user: &UserRow,
+    actor: &Actor,
+    code: &str,
+) -> Result<(), AppError> {
     let secret = user
         .totp_secret
         .as_deref()
         .and_then(totp::from_base32)
         .ok_or(AppError::BadRequest("invalid_state"))?;
     if !totp::verify(&secret, code, Utc::now().timestamp()) {
-        return Err(AppError::invalid("code", "totp_invalid", "动态验证码错误", "the one-time code is wrong"));
+        return Err(AppError::invalid(
+            "code",
+            "totp_invalid",
+            "动态验证码错误",
+            "the one-time code is wrong",
+        ));
     }
     let mut tx = state.db.begin().await?;
     users::set_totp(&mut tx, user.id, user.totp_secret.clone(), true).await?;
-    audit_account(&mut tx, user, actor, Change { action: "enable_totp", entity: "user", entity_id: user.id.to_string(), before: None, after: None })
-        .await?;
+    audit_account(
+        &mut tx,
+        user,
+        actor,
+        Change {
+            action: "enable_totp",
+            entity: "user",
+            entity_id: user.id.to_string(),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Turns the second factor off after checking the password.
-pub async fn totp_disable(state: &AppState, user: &UserRow, actor: &Actor, password_given: &str) -> Result<(), AppError> {
+pub async fn totp_disable(
+    state: &AppState,
+    user: &UserRow,
+    actor: &Actor,
+    password_given: &str,
+) -> Result<(), AppError> {
     if !password::verify(user.password_hash.clone(), password_given.to_owned()).await? {
-        return Err(AppError::invalid("password", "wrong_password", "密码不正确", "the password is wrong"));
+        return Err(AppError::invalid(
+            "password",
+            "wrong_password",
+            "密码不正确",
+            "the password is wrong",
+        ));
     }
     let mut tx = state.db.begin().await?;
     users::set_totp(&mut tx, user.id, None, false).await?;
-    audit_account(&mut tx, user, actor, Change { action: "disable_totp", entity: "user", entity_id: user.id.to_string(), before: None, after: None })
-        .await?;
+    audit_account(
+        &mut tx,
+        user,
+        actor,
+        Change {
+            action: "disable_totp",
+            entity: "user",
+            entity_id: user.id.to_string(),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -7,5 +7,5 @@ pub mod session;
 pub mod totp;
 
 pub use principal::{CurrentUser, SignedIn, tenant_access};
-pub mod flows;
 pub mod accounts;
+pub mod flows;

@@ -91,7 +91,8 @@ pub fn temporary() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     loop {
         let bytes: [u8; 16] = rand::random();
-        let s: String = bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+        let s: String =
+            bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
         if s.chars().any(|c| c.is_ascii_digit()) && s.chars().any(|c| c.is_ascii_alphabetic()) {
             return s;
         }
@@ -115,12 +116,16 @@ mod tests {
 
     #[test]
     fn policy_names_the_reason() {
-        let code = |p: &str| check_policy("password", p, "zhang").err().map(|e| e.code().to_owned());
+        let code =
+            |p: &str| check_policy("password", p, "zhang").err().map(|e| e.code().to_owned());
         assert_eq!(code("a1").as_deref(), Some("password_too_short"));
         assert_eq!(code("abcdefghij").as_deref(), Some("password_too_simple"));
         assert_eq!(code("1234567890").as_deref(), Some("password_too_simple"));
         assert_eq!(code("zhang").as_deref(), Some("password_too_short"));
-        assert_eq!(check_policy("password", "Zhang1234", "zhang1234").unwrap_err().code(), "password_is_username");
+        assert_eq!(
+            check_policy("password", "Zhang1234", "zhang1234").unwrap_err().code(),
+            "password_is_username"
+        );
         assert_eq!(code("gate2026ledger"), None);
         let t = temporary();
         assert_eq!(t.len(), 16);

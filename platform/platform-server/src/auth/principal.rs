@@ -12,7 +12,9 @@ use axum::http::header::{AUTHORIZATION, COOKIE, USER_AGENT};
 use axum::http::request::Parts;
 use chrono::Utc;
 use platform_domain::ids::{GroupId, TenantId};
-use platform_domain::permissions::{Access, Action, Plant, Principal, Resource, Role, RoleKind, Target};
+use platform_domain::permissions::{
+    Access, Action, Plant, Principal, Resource, Role, RoleKind, Target,
+};
 use platform_domain::region::{RegionCode, RegionScope};
 use uuid::Uuid;
 
@@ -66,7 +68,9 @@ impl CurrentUser {
         match self.principal.may(action, target) {
             Access::Allowed => Ok(()),
             Access::NotFound => Err(AppError::NotFound),
-            Access::Forbidden if self.kind == RoleKind::BureauInspector && action != Action::Read => {
+            Access::Forbidden
+                if self.kind == RoleKind::BureauInspector && action != Action::Read =>
+            {
                 Err(AppError::Forbidden("read_only"))
             }
             Access::Forbidden => Err(AppError::Forbidden("forbidden")),
@@ -82,11 +86,16 @@ impl CurrentUser {
     pub fn tenant_scope(&self) -> Option<TenantScope> {
         match self.kind {
             RoleKind::PlatformAdmin => Some(TenantScope::default()),
-            RoleKind::BureauInspector => {
-                Some(TenantScope { region_prefix: self.user.region_prefix.clone(), ..TenantScope::default() })
+            RoleKind::BureauInspector => Some(TenantScope {
+                region_prefix: self.user.region_prefix.clone(),
+                ..TenantScope::default()
+            }),
+            RoleKind::GroupAdmin => {
+                Some(TenantScope { group_id: self.user.group_id, ..TenantScope::default() })
             }
-            RoleKind::GroupAdmin => Some(TenantScope { group_id: self.user.group_id, ..TenantScope::default() }),
-            RoleKind::EnterpriseAdmin | RoleKind::EnterpriseOperator | RoleKind::EnterpriseViewer => {
+            RoleKind::EnterpriseAdmin
+            | RoleKind::EnterpriseOperator
+            | RoleKind::EnterpriseViewer => {
                 Some(TenantScope { tenant_id: self.user.tenant_id, ..TenantScope::default() })
             }
             RoleKind::GateDevice => None,
@@ -97,7 +106,8 @@ impl CurrentUser {
 /// The region code of a stored enterprise. Stored codes were parsed on the way in; a bad
 /// one is an internal error, not the caller's.
 pub fn tenant_region(t: &TenantRow) -> Result<RegionCode, AppError> {
-    RegionCode::parse(&t.region_code).map_err(|e| AppError::Internal(anyhow::anyhow!("stored region code: {e}")))
+    RegionCode::parse(&t.region_code)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored region code: {e}")))
 }
 
 /// Loads an enterprise and checks `action` on `resource` of it. Another tenant's id, or one
@@ -149,7 +159,10 @@ pub fn client(parts: &Parts) -> (Option<String>, Option<String>) {
 
 /// Builds the scoped roles of an account.
 pub async fn roles_of(state: &AppState, user: &UserRow) -> Result<(RoleKind, Principal), AppError> {
-    let kind: RoleKind = user.role.parse().map_err(|_| AppError::Internal(anyhow::anyhow!("stored role {}", user.role)))?;
+    let kind: RoleKind = user
+        .role
+        .parse()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("stored role {}", user.role)))?;
     let mut db = state.db.clone();
     let plant = |t: &TenantRow| -> Result<Plant, AppError> {
         Ok(Plant { tenant: TenantId::from(t.id), region: tenant_region(t)? })
@@ -163,14 +176,18 @@ pub async fn roles_of(state: &AppState, user: &UserRow) -> Result<(RoleKind, Pri
             Role::BureauInspector { scope }
         }
         RoleKind::GroupAdmin => {
-            let group = user.group_id.ok_or_else(|| AppError::Internal(anyhow::anyhow!("group admin without group")))?;
+            let group = user
+                .group_id
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("group admin without group")))?;
             let scope = TenantScope { group_id: Some(group), ..TenantScope::default() };
             let members = tenants::list(&mut db, &scope, Page { offset: 0, limit: 10_000 }).await?;
             let plants = members.iter().map(plant).collect::<Result<Vec<_>, _>>()?;
             Role::GroupAdmin { group: GroupId::from(group), plants }
         }
         RoleKind::EnterpriseAdmin | RoleKind::EnterpriseOperator | RoleKind::EnterpriseViewer => {
-            let tenant_id = user.tenant_id.ok_or_else(|| AppError::Internal(anyhow::anyhow!("staff without tenant")))?;
+            let tenant_id = user
+                .tenant_id
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("staff without tenant")))?;
             let tenant = tenants::find(&mut db, TenantId::from(tenant_id))
                 .await?
                 .ok_or_else(|| AppError::Internal(anyhow::anyhow!("tenant of user missing")))?;
@@ -190,11 +207,17 @@ async fn load(parts: &mut Parts, state: &AppState) -> Result<CurrentUser, AppErr
     let token = bearer_or_cookie(parts).ok_or(AppError::Unauthorized("not_signed_in"))?;
     let claims = state.sessions.check(&token).ok_or(AppError::Unauthorized("session_ended"))?;
     let mut db = state.db.clone();
-    let session = sessions::find(&mut db, claims.sid).await?.ok_or(AppError::Unauthorized("session_ended"))?;
-    if session.user_id != claims.sub || session.revoked_at.is_some() || session.expires_at <= Utc::now() {
+    let session = sessions::find(&mut db, claims.sid)
+        .await?
+        .ok_or(AppError::Unauthorized("session_ended"))?;
+    if session.user_id != claims.sub
+        || session.revoked_at.is_some()
+        || session.expires_at <= Utc::now()
+    {
         return Err(AppError::Unauthorized("session_ended"));
     }
-    let user = users::find(&mut db, claims.sub).await?.ok_or(AppError::Unauthorized("session_ended"))?;
+    let user =
+        users::find(&mut db, claims.sub).await?.ok_or(AppError::Unauthorized("session_ended"))?;
     if user.disabled {
         return Err(AppError::Unauthorized("account_disabled"));
     }
@@ -206,7 +229,10 @@ async fn load(parts: &mut Parts, state: &AppState) -> Result<CurrentUser, AppErr
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(user) = parts.extensions.get::<CurrentUser>() {
             return Ok(Self(user.clone()));
         }
@@ -219,7 +245,10 @@ impl FromRequestParts<AppState> for SignedIn {
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let SignedIn(user) = SignedIn::from_request_parts(parts, state).await?;
         if user.user.must_change_password {
             return Err(AppError::Forbidden("password_change_required"));

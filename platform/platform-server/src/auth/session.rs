@@ -59,7 +59,9 @@ impl SessionKeys {
                         write_secret(&path, &hex::encode(key))?;
                         key.to_vec()
                     }
-                    Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+                    Err(e) => {
+                        return Err(e).with_context(|| format!("cannot read {}", path.display()));
+                    }
                 }
             }
         };
@@ -72,7 +74,13 @@ impl SessionKeys {
     }
 
     /// A token for session `sid` of user `sub`, valid until `expires`.
-    pub fn issue(&self, sub: Uuid, sid: Uuid, now: DateTime<Utc>, expires: DateTime<Utc>) -> anyhow::Result<String> {
+    pub fn issue(
+        &self,
+        sub: Uuid,
+        sid: Uuid,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> anyhow::Result<String> {
         let claims = Claims { sub, sid, iat: now.timestamp(), exp: expires.timestamp() };
         Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
     }
@@ -95,7 +103,8 @@ pub fn write_secret(path: &Path, contents: &str) -> anyhow::Result<()> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut file =
+        options.open(path).with_context(|| format!("cannot create {}", path.display()))?;
     file.write_all(contents.as_bytes())?;
     file.sync_all()?;
     Ok(())
@@ -110,7 +119,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let keys = SessionKeys::load(&AuthSettings::default(), dir.path()).unwrap();
         let again = SessionKeys::load(&AuthSettings::default(), dir.path()).unwrap();
-        let other = SessionKeys::load(&AuthSettings::default(), tempfile::tempdir().unwrap().path()).unwrap();
+        let other =
+            SessionKeys::load(&AuthSettings::default(), tempfile::tempdir().unwrap().path())
+                .unwrap();
         let now = Utc::now();
         let (sub, sid) = (Uuid::now_v7(), Uuid::now_v7());
         let token = keys.issue(sub, sid, now, now + Duration::hours(1)).unwrap();

@@ -19,8 +19,12 @@ pub fn code_at(secret: &[u8], unix: i64) -> String {
     mac.update(&counter);
     let digest = mac.finalize().into_bytes();
     let offset = (digest[19] & 0x0f) as usize;
-    let value = u32::from_be_bytes([digest[offset], digest[offset + 1], digest[offset + 2], digest[offset + 3]])
-        & 0x7fff_ffff;
+    let value = u32::from_be_bytes([
+        digest[offset],
+        digest[offset + 1],
+        digest[offset + 2],
+        digest[offset + 3],
+    ]) & 0x7fff_ffff;
     format!("{:0width$}", value % 10u32.pow(DIGITS), width = DIGITS as usize)
 }
 
@@ -30,7 +34,9 @@ pub fn verify(secret: &[u8], code: &str, unix: i64) -> bool {
     if code.len() != DIGITS as usize || !code.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }
-    (-1..=1).any(|step| constant_time_eq(code_at(secret, unix + step * STEP).as_bytes(), code.as_bytes()))
+    (-1..=1).any(|step| {
+        constant_time_eq(code_at(secret, unix + step * STEP).as_bytes(), code.as_bytes())
+    })
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -83,7 +89,9 @@ pub fn otpauth_uri(secret: &[u8], account: &str) -> String {
     let enc = |s: &str| -> String {
         s.bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
                 _ => format!("%{b:02X}"),
             })
             .collect()
@@ -103,7 +111,12 @@ mod tests {
     fn rfc_6238_sha1_vectors() {
         // RFC 6238 appendix B, SHA-1 secret "12345678901234567890", truncated to 6 digits.
         let secret = b"12345678901234567890";
-        for (t, code) in [(59, "287082"), (1_111_111_109, "081804"), (1_234_567_890, "005924"), (2_000_000_000, "279037")] {
+        for (t, code) in [
+            (59, "287082"),
+            (1_111_111_109, "081804"),
+            (1_234_567_890, "005924"),
+            (2_000_000_000, "279037"),
+        ] {
             assert_eq!(code_at(secret, t), code, "t = {t}");
         }
     }

@@ -3,9 +3,9 @@
 
 pub mod api;
 pub mod extract;
-pub mod upload;
 mod health;
 mod pages;
+pub mod upload;
 
 use std::sync::Arc;
 

@@ -88,14 +88,18 @@ pub async fn read(mut multipart: Multipart, accept: Accept) -> Result<Form, AppE
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => return Err(AppError::TooLarge),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(AppError::TooLarge);
+            }
             Err(_) => return Err(AppError::BadRequest("bad_multipart")),
         };
         let name = field.name().unwrap_or("").to_owned();
         let file_name = field.file_name().map(str::to_owned);
         let bytes = match field.bytes().await {
             Ok(b) => b,
-            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => return Err(AppError::TooLarge),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(AppError::TooLarge);
+            }
             Err(_) => return Err(AppError::BadRequest("bad_multipart")),
         };
         if file_name.is_none() {
@@ -116,20 +120,21 @@ pub async fn read(mut multipart: Multipart, accept: Accept) -> Result<Form, AppE
         if bytes.is_empty() {
             return Err(AppError::invalid(&name, "file_empty", "文件为空", "the file is empty"));
         }
-        let content_type = sniff(&bytes).filter(|ct| accepted(accept, ct)).ok_or_else(|| match accept {
-            Accept::Documents => AppError::invalid(
-                &name,
-                "unsupported_file",
-                "仅支持 JPEG、PNG 图片或 PDF 文件",
-                "only JPEG or PNG images and PDF files are accepted",
-            ),
-            Accept::Sheets => AppError::invalid(
-                &name,
-                "unsupported_file",
-                "仅支持 CSV 或 XLSX 文件",
-                "only CSV or XLSX files are accepted",
-            ),
-        })?;
+        let content_type =
+            sniff(&bytes).filter(|ct| accepted(accept, ct)).ok_or_else(|| match accept {
+                Accept::Documents => AppError::invalid(
+                    &name,
+                    "unsupported_file",
+                    "仅支持 JPEG、PNG 图片或 PDF 文件",
+                    "only JPEG or PNG images and PDF files are accepted",
+                ),
+                Accept::Sheets => AppError::invalid(
+                    &name,
+                    "unsupported_file",
+                    "仅支持 CSV 或 XLSX 文件",
+                    "only CSV or XLSX files are accepted",
+                ),
+            })?;
         form.files.push(UploadedFile { field: name, file_name, content_type, bytes });
     }
     Ok(form)
@@ -147,6 +152,9 @@ mod tests {
         assert_eq!(sniff(&[0x00, 0xFF, 0xFE, 0x80]), None);
         assert_eq!(sniff(&[0xBA, 0xC5, 0xC5, 0xC6]), Some("text/csv"), "GBK text");
         assert!(!accepted(Accept::Documents, "text/csv"));
-        assert!(accepted(Accept::Sheets, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+        assert!(accepted(
+            Accept::Sheets,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ));
     }
 }

@@ -6,10 +6,14 @@
 
 use chrono::{DateTime, Utc};
 use platform_domain::admission::{
-    AdmissionContext, AdmissionPolicy, BaselineTable, EmergencyOverlay, EmergencyPlan, EnterpriseFacts, EnterpriseRule,
-    ExitMode, ListEntry, ListKind, Lists, RegionAlert, VehicleProfile, Verdict, overlays_for,
+    AdmissionContext, AdmissionPolicy, BaselineTable, EmergencyOverlay, EmergencyPlan,
+    EnterpriseFacts, EnterpriseRule, ExitMode, ListEntry, ListKind, Lists, RegionAlert,
+    VehicleProfile, Verdict, overlays_for,
 };
-use platform_domain::codes::{AlertLevel, EmissionStage, EnterpriseRating, Fuel, Industry, LedgerKind, MeasureCode, PlateColour, VehicleClass};
+use platform_domain::codes::{
+    AlertLevel, EmissionStage, EnterpriseRating, Fuel, Industry, LedgerKind, MeasureCode,
+    PlateColour, VehicleClass,
+};
 use platform_domain::ids::{AlertId, ListEntryId, TenantId, VehicleId};
 use platform_domain::plate::{Plate, PlateNumber};
 use platform_domain::region::{RegionCode, RegionScope};
@@ -43,7 +47,11 @@ fn review() -> Verdict {
 
 impl Default for PolicySettings {
     fn default() -> Self {
-        Self { unknown_vehicle: Verdict::NeedsReview, unplated: Verdict::NeedsReview, exit: ExitMode::AdmitAll }
+        Self {
+            unknown_vehicle: Verdict::NeedsReview,
+            unplated: Verdict::NeedsReview,
+            exit: ExitMode::AdmitAll,
+        }
     }
 }
 
@@ -77,13 +85,20 @@ fn validity(from: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> Option
 }
 
 /// The overlays of the alerts covering an enterprise that have not ended by `now`.
-pub async fn overlays(c: &mut impl Conn, tenant: &TenantRow, facts: &EnterpriseFacts, now: DateTime<Utc>, skipped: &mut Vec<String>) -> Result<Vec<EmergencyOverlay>, sqlx::Error> {
+pub async fn overlays(
+    c: &mut impl Conn,
+    tenant: &TenantRow,
+    facts: &EnterpriseFacts,
+    now: DateTime<Utc>,
+    skipped: &mut Vec<String>,
+) -> Result<Vec<EmergencyOverlay>, sqlx::Error> {
     let rows = regions::list_covering(c, &tenant.region_code, now).await?;
     let mut alerts = Vec::new();
     for a in rows {
         let level = a.fields.level.parse::<AlertLevel>();
         let scope = RegionScope::parse(&a.fields.region_code);
-        let measures: Result<Vec<MeasureCode>, _> = a.fields.measures.0.iter().map(|m| m.parse::<MeasureCode>()).collect();
+        let measures: Result<Vec<MeasureCode>, _> =
+            a.fields.measures.0.iter().map(|m| m.parse::<MeasureCode>()).collect();
         match (level, scope, measures, validity(Some(a.fields.starts_at), Some(a.fields.ends_at))) {
             (Ok(level), Ok(scope), Ok(measures), Some(validity)) => alerts.push(RegionAlert {
                 id: AlertId::from(a.id),
@@ -100,11 +115,16 @@ pub async fn overlays(c: &mut impl Conn, tenant: &TenantRow, facts: &EnterpriseF
 }
 
 /// Loads an enterprise's admission context as of `now`.
-pub async fn load(c: &mut impl Conn, tenant: &TenantRow, now: DateTime<Utc>) -> Result<TenantAdmission, sqlx::Error> {
+pub async fn load(
+    c: &mut impl Conn,
+    tenant: &TenantRow,
+    now: DateTime<Utc>,
+) -> Result<TenantAdmission, sqlx::Error> {
     let t = TenantId::from(tenant.id);
     let mut skipped = Vec::new();
     let facts = EnterpriseFacts {
-        region: RegionCode::parse(&tenant.region_code).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        region: RegionCode::parse(&tenant.region_code)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
         industry: tenant.industry.parse::<Industry>().unwrap_or(Industry::Other),
         rating: tenant.rating.parse::<EnterpriseRating>().unwrap_or(EnterpriseRating::C),
     };
@@ -112,9 +132,14 @@ pub async fn load(c: &mut impl Conn, tenant: &TenantRow, now: DateTime<Utc>) -> 
     // Lists.
     let all = Page { offset: 0, limit: 100_000 };
     let mut entries = Vec::new();
-    for (list, kind) in [("whitelist", ListKind::Permit), ("blacklist", ListKind::EnterpriseBlacklist)] {
+    for (list, kind) in
+        [("whitelist", ListKind::Permit), ("blacklist", ListKind::EnterpriseBlacklist)]
+    {
         for e in lists::list_entries(c, t, list, None, None, all).await? {
-            match (PlateNumber::parse(&e.fields.plate), validity(e.fields.valid_from, e.fields.valid_until)) {
+            match (
+                PlateNumber::parse(&e.fields.plate),
+                validity(e.fields.valid_from, e.fields.valid_until),
+            ) {
                 (Ok(plate), Some(validity)) => entries.push(ListEntry {
                     id: ListEntryId::from(e.id),
                     kind,
@@ -132,7 +157,8 @@ pub async fn load(c: &mut impl Conn, tenant: &TenantRow, now: DateTime<Utc>) -> 
                 id: ListEntryId::from(e.id),
                 kind: ListKind::BureauBlacklist,
                 plate,
-                validity: validity(Some(e.fields.issued_at), e.fields.lifted_at).unwrap_or(Validity::ALWAYS),
+                validity: validity(Some(e.fields.issued_at), e.fields.lifted_at)
+                    .unwrap_or(Validity::ALWAYS),
                 note: e.fields.reason.clone(),
             }),
             Err(_) => skipped.push(format!("bureau entry {}", e.id)),
@@ -140,7 +166,8 @@ pub async fn load(c: &mut impl Conn, tenant: &TenantRow, now: DateTime<Utc>) -> 
     }
 
     // Policy.
-    let settings: PolicySettings = serde_json::from_value(tenants::admission_policy(c, t).await?).unwrap_or_default();
+    let settings: PolicySettings =
+        serde_json::from_value(tenants::admission_policy(c, t).await?).unwrap_or_default();
     let mut enterprise_rules = Vec::new();
     for r in rules::list(c, t).await? {
         match serde_json::from_value::<EnterpriseRule>(r.rule.0.clone()) {
@@ -175,12 +202,26 @@ pub async fn load(c: &mut impl Conn, tenant: &TenantRow, now: DateTime<Utc>) -> 
             f.stage.parse::<EmissionStage>(),
         );
         match parsed {
-            (Ok(plate), Ok(plate_colour), Ok(ledger), Ok(class), Ok(fuel), Ok(stage)) => {
-                profiles.push(VehicleProfile { id: VehicleId::from(v.id), plate, plate_colour, ledger, class, fuel, stage })
-            }
+            (Ok(plate), Ok(plate_colour), Ok(ledger), Ok(class), Ok(fuel), Ok(stage)) => profiles
+                .push(VehicleProfile {
+                    id: VehicleId::from(v.id),
+                    plate,
+                    plate_colour,
+                    ledger,
+                    class,
+                    fuel,
+                    stage,
+                }),
             _ => skipped.push(format!("vehicle {}", v.id)),
         }
     }
 
-    Ok(TenantAdmission { version: tenant.rules_version, lists: Lists::new(entries), policy, overlays, vehicles: profiles, skipped })
+    Ok(TenantAdmission {
+        version: tenant.rules_version,
+        lists: Lists::new(entries),
+        policy,
+        overlays,
+        vehicles: profiles,
+        skipped,
+    })
 }

@@ -84,7 +84,12 @@ pub struct Change<'a> {
 }
 
 /// Records a change to an enterprise's data.
-pub async fn record(c: &mut impl Conn, tenant: TenantId, actor: &Actor, change: Change<'_>) -> Result<(), sqlx::Error> {
+pub async fn record(
+    c: &mut impl Conn,
+    tenant: TenantId,
+    actor: &Actor,
+    change: Change<'_>,
+) -> Result<(), sqlx::Error> {
     let stmt = Query::insert()
         .into_table(AuditLog::Table)
         .columns([
@@ -203,7 +208,12 @@ pub struct AuditFilter {
 }
 
 /// An enterprise's audit log, newest first.
-pub async fn list(c: &mut impl Conn, tenant: TenantId, f: &AuditFilter, page: Page) -> Result<Vec<AuditRow>, sqlx::Error> {
+pub async fn list(
+    c: &mut impl Conn,
+    tenant: TenantId,
+    f: &AuditFilter,
+    page: Page,
+) -> Result<Vec<AuditRow>, sqlx::Error> {
     let mut q = Query::select();
     q.columns([
         AuditLog::Id,
@@ -232,7 +242,10 @@ pub async fn list(c: &mut impl Conn, tenant: TenantId, f: &AuditFilter, page: Pa
     if let Some(t) = f.until {
         q.and_where(Expr::col(AuditLog::At).lt(t));
     }
-    q.order_by(AuditLog::At, Order::Desc).order_by(AuditLog::Id, Order::Desc).limit(page.limit).offset(page.offset);
+    q.order_by(AuditLog::At, Order::Desc)
+        .order_by(AuditLog::Id, Order::Desc)
+        .limit(page.limit)
+        .offset(page.offset);
     c.fetch_all(&q).await
 }
 

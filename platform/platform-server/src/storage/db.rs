@@ -26,9 +26,14 @@ pub enum Backend {
 }
 
 /// A row type that decodes from both backends.
-pub trait DbRow: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
-impl<T> DbRow for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
-{}
+pub trait DbRow:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> DbRow for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
 
 /// A connection pool for the backend chosen at start.
 #[derive(Debug, Clone)]
@@ -84,7 +89,10 @@ pub trait Conn: Send {
 
     /// Runs generated DDL on PostgreSQL (partition management); a no-op on SQLite. The text
     /// must be built from trusted values only (numbers, fixed names).
-    fn execute_pg_ddl(&mut self, sql: String) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+    fn execute_pg_ddl(
+        &mut self,
+        sql: String,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
 
     /// Runs literal SQL, one text per backend (DDL and the few statements sea-query cannot
     /// express). Never interpolate user input into these.
@@ -268,12 +276,17 @@ impl Conn for Db {
         }
     }
 
-    fn execute_pg_ddl(&mut self, sql: String) -> impl Future<Output = Result<(), sqlx::Error>> + Send {
+    fn execute_pg_ddl(
+        &mut self,
+        sql: String,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send {
         let db = self.clone();
         async move {
             match db {
                 Db::Sqlite(_) => Ok(()),
-                Db::Postgres(pool) => sqlx::raw_sql(AssertSqlSafe(sql)).execute(&pool).await.map(drop),
+                Db::Postgres(pool) => {
+                    sqlx::raw_sql(AssertSqlSafe(sql)).execute(&pool).await.map(drop)
+                }
             }
         }
     }
@@ -356,11 +369,16 @@ impl Conn for Tx {
         }
     }
 
-    fn execute_pg_ddl(&mut self, sql: String) -> impl Future<Output = Result<(), sqlx::Error>> + Send {
+    fn execute_pg_ddl(
+        &mut self,
+        sql: String,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send {
         async move {
             match self {
                 Tx::Sqlite(_) => Ok(()),
-                Tx::Postgres(tx) => sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut **tx).await.map(drop),
+                Tx::Postgres(tx) => {
+                    sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut **tx).await.map(drop)
+                }
             }
         }
     }
@@ -372,7 +390,9 @@ impl Conn for Tx {
     ) -> impl Future<Output = Result<u64, sqlx::Error>> + Send {
         async move {
             match self {
-                Tx::Sqlite(tx) => Ok(sqlx::raw_sql(sqlite).execute(&mut **tx).await?.rows_affected()),
+                Tx::Sqlite(tx) => {
+                    Ok(sqlx::raw_sql(sqlite).execute(&mut **tx).await?.rows_affected())
+                }
                 Tx::Postgres(tx) => {
                     Ok(sqlx::raw_sql(postgres).execute(&mut **tx).await?.rows_affected())
                 }

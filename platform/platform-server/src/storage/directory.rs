@@ -85,20 +85,43 @@ pub struct SiteRow {
 }
 
 /// Inserts a site.
-pub async fn insert_site(c: &mut impl Conn, t: TenantId, name: &str, address: Option<&str>) -> Result<Uuid, sqlx::Error> {
+pub async fn insert_site(
+    c: &mut impl Conn,
+    t: TenantId,
+    name: &str,
+    address: Option<&str>,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     let at = now();
     let stmt = Query::insert()
         .into_table(Sites::Table)
-        .columns([Sites::TenantId, Sites::Id, Sites::Name, Sites::Address, Sites::CreatedAt, Sites::UpdatedAt])
-        .values_panic([tid(t).into(), id.into(), name.into(), address.map(str::to_owned).into(), at.into(), at.into()])
+        .columns([
+            Sites::TenantId,
+            Sites::Id,
+            Sites::Name,
+            Sites::Address,
+            Sites::CreatedAt,
+            Sites::UpdatedAt,
+        ])
+        .values_panic([
+            tid(t).into(),
+            id.into(),
+            name.into(),
+            address.map(str::to_owned).into(),
+            at.into(),
+            at.into(),
+        ])
         .to_owned();
     c.execute(&stmt).await?;
     Ok(id)
 }
 
 /// One site.
-pub async fn find_site(c: &mut impl Conn, t: TenantId, id: Uuid) -> Result<Option<SiteRow>, sqlx::Error> {
+pub async fn find_site(
+    c: &mut impl Conn,
+    t: TenantId,
+    id: Uuid,
+) -> Result<Option<SiteRow>, sqlx::Error> {
     let stmt = Query::select()
         .columns([Sites::Id, Sites::Name, Sites::Address, Sites::CreatedAt, Sites::UpdatedAt])
         .from(Sites::Table)
@@ -120,7 +143,13 @@ pub async fn list_sites(c: &mut impl Conn, t: TenantId) -> Result<Vec<SiteRow>, 
 }
 
 /// Renames or moves a site.
-pub async fn update_site(c: &mut impl Conn, t: TenantId, id: Uuid, name: Option<&str>, address: Option<Option<&str>>) -> Result<u64, sqlx::Error> {
+pub async fn update_site(
+    c: &mut impl Conn,
+    t: TenantId,
+    id: Uuid,
+    name: Option<&str>,
+    address: Option<Option<&str>>,
+) -> Result<u64, sqlx::Error> {
     let mut q = Query::update();
     q.table(Sites::Table).value(Sites::UpdatedAt, now());
     if let Some(n) = name {
@@ -222,7 +251,11 @@ pub async fn insert_gate(c: &mut impl Conn, t: TenantId, g: &NewGate) -> Result<
 }
 
 /// One gate.
-pub async fn find_gate(c: &mut impl Conn, t: TenantId, id: Uuid) -> Result<Option<GateRow>, sqlx::Error> {
+pub async fn find_gate(
+    c: &mut impl Conn,
+    t: TenantId,
+    id: Uuid,
+) -> Result<Option<GateRow>, sqlx::Error> {
     let stmt = Query::select()
         .columns(GATE_COLUMNS)
         .from(Gates::Table)
@@ -258,7 +291,12 @@ pub struct GateChanges {
 }
 
 /// Applies changes to a gate.
-pub async fn update_gate(c: &mut impl Conn, t: TenantId, id: Uuid, ch: &GateChanges) -> Result<u64, sqlx::Error> {
+pub async fn update_gate(
+    c: &mut impl Conn,
+    t: TenantId,
+    id: Uuid,
+    ch: &GateChanges,
+) -> Result<u64, sqlx::Error> {
     let mut q = Query::update();
     q.table(Gates::Table).value(Gates::UpdatedAt, now());
     if let Some(v) = &ch.name {
@@ -335,7 +373,12 @@ pub struct LaneFields {
 }
 
 /// Inserts a lane into a gate.
-pub async fn insert_lane(c: &mut impl Conn, t: TenantId, gate: Uuid, l: &LaneFields) -> Result<Uuid, sqlx::Error> {
+pub async fn insert_lane(
+    c: &mut impl Conn,
+    t: TenantId,
+    gate: Uuid,
+    l: &LaneFields,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     let at = now();
     let stmt = Query::insert()
@@ -368,7 +411,11 @@ pub async fn insert_lane(c: &mut impl Conn, t: TenantId, gate: Uuid, l: &LaneFie
 }
 
 /// One lane.
-pub async fn find_lane(c: &mut impl Conn, t: TenantId, id: Uuid) -> Result<Option<LaneRow>, sqlx::Error> {
+pub async fn find_lane(
+    c: &mut impl Conn,
+    t: TenantId,
+    id: Uuid,
+) -> Result<Option<LaneRow>, sqlx::Error> {
     let stmt = Query::select()
         .columns(LANE_COLUMNS)
         .from(Lanes::Table)
@@ -379,7 +426,11 @@ pub async fn find_lane(c: &mut impl Conn, t: TenantId, id: Uuid) -> Result<Optio
 }
 
 /// The lanes of a gate.
-pub async fn list_lanes(c: &mut impl Conn, t: TenantId, gate: Uuid) -> Result<Vec<LaneRow>, sqlx::Error> {
+pub async fn list_lanes(
+    c: &mut impl Conn,
+    t: TenantId,
+    gate: Uuid,
+) -> Result<Vec<LaneRow>, sqlx::Error> {
     let stmt = Query::select()
         .columns(LANE_COLUMNS)
         .from(Lanes::Table)
@@ -391,7 +442,12 @@ pub async fn list_lanes(c: &mut impl Conn, t: TenantId, gate: Uuid) -> Result<Ve
 }
 
 /// Replaces a lane's fields.
-pub async fn update_lane(c: &mut impl Conn, t: TenantId, id: Uuid, l: &LaneFields) -> Result<u64, sqlx::Error> {
+pub async fn update_lane(
+    c: &mut impl Conn,
+    t: TenantId,
+    id: Uuid,
+    l: &LaneFields,
+) -> Result<u64, sqlx::Error> {
     let stmt = Query::update()
         .table(Lanes::Table)
         .value(Lanes::Name, l.name.clone())
@@ -473,7 +529,12 @@ pub struct DeviceFields {
 }
 
 /// Binds a device to a lane.
-pub async fn insert_device(c: &mut impl Conn, t: TenantId, lane: Uuid, d: &DeviceFields) -> Result<Uuid, sqlx::Error> {
+pub async fn insert_device(
+    c: &mut impl Conn,
+    t: TenantId,
+    lane: Uuid,
+    d: &DeviceFields,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     let at = now();
     let stmt = Query::insert()
@@ -510,7 +571,11 @@ pub async fn insert_device(c: &mut impl Conn, t: TenantId, lane: Uuid, d: &Devic
 }
 
 /// One device.
-pub async fn find_device(c: &mut impl Conn, t: TenantId, id: Uuid) -> Result<Option<DeviceRow>, sqlx::Error> {
+pub async fn find_device(
+    c: &mut impl Conn,
+    t: TenantId,
+    id: Uuid,
+) -> Result<Option<DeviceRow>, sqlx::Error> {
     let stmt = Query::select()
         .columns(DEVICE_COLUMNS)
         .from(LaneDevices::Table)
@@ -521,7 +586,11 @@ pub async fn find_device(c: &mut impl Conn, t: TenantId, id: Uuid) -> Result<Opt
 }
 
 /// The devices of a lane.
-pub async fn list_devices(c: &mut impl Conn, t: TenantId, lane: Uuid) -> Result<Vec<DeviceRow>, sqlx::Error> {
+pub async fn list_devices(
+    c: &mut impl Conn,
+    t: TenantId,
+    lane: Uuid,
+) -> Result<Vec<DeviceRow>, sqlx::Error> {
     let stmt = Query::select()
         .columns(DEVICE_COLUMNS)
         .from(LaneDevices::Table)
@@ -533,7 +602,12 @@ pub async fn list_devices(c: &mut impl Conn, t: TenantId, lane: Uuid) -> Result<
 }
 
 /// Replaces a device's fields.
-pub async fn update_device(c: &mut impl Conn, t: TenantId, id: Uuid, d: &DeviceFields) -> Result<u64, sqlx::Error> {
+pub async fn update_device(
+    c: &mut impl Conn,
+    t: TenantId,
+    id: Uuid,
+    d: &DeviceFields,
+) -> Result<u64, sqlx::Error> {
     let stmt = Query::update()
         .table(LaneDevices::Table)
         .value(LaneDevices::Kind, d.kind.clone())

@@ -88,7 +88,11 @@ pub async fn insert(
 }
 
 /// One staged import.
-pub async fn find(c: &mut impl Conn, t: TenantId, id: Uuid) -> Result<Option<ImportRow>, sqlx::Error> {
+pub async fn find(
+    c: &mut impl Conn,
+    t: TenantId,
+    id: Uuid,
+) -> Result<Option<ImportRow>, sqlx::Error> {
     let stmt = Query::select()
         .columns([
             Imports::Id,

@@ -82,7 +82,12 @@ fn select_entries() -> sea_query::SelectStatement {
 }
 
 /// Adds an entry.
-pub async fn insert_entry(c: &mut impl Conn, t: TenantId, e: &EntryFields, by: Option<Uuid>) -> Result<Uuid, sqlx::Error> {
+pub async fn insert_entry(
+    c: &mut impl Conn,
+    t: TenantId,
+    e: &EntryFields,
+    by: Option<Uuid>,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     let at = now();
     let stmt = Query::insert()
@@ -121,7 +126,12 @@ pub async fn insert_entry(c: &mut impl Conn, t: TenantId, e: &EntryFields, by: O
 }
 
 /// One entry of a list.
-pub async fn find_entry(c: &mut impl Conn, t: TenantId, list: &str, id: Uuid) -> Result<Option<EntryRow>, sqlx::Error> {
+pub async fn find_entry(
+    c: &mut impl Conn,
+    t: TenantId,
+    list: &str,
+    id: Uuid,
+) -> Result<Option<EntryRow>, sqlx::Error> {
     let stmt = select_entries()
         .and_where(Expr::col(ListEntries::TenantId).eq(Uuid::from(t)))
         .and_where(Expr::col(ListEntries::List).eq(list))
@@ -141,23 +151,40 @@ pub async fn list_entries(
     page: Page,
 ) -> Result<Vec<EntryRow>, sqlx::Error> {
     let mut q = select_entries();
-    q.and_where(Expr::col(ListEntries::TenantId).eq(Uuid::from(t))).and_where(Expr::col(ListEntries::List).eq(list));
+    q.and_where(Expr::col(ListEntries::TenantId).eq(Uuid::from(t)))
+        .and_where(Expr::col(ListEntries::List).eq(list));
     if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
         q.and_where(Expr::col(ListEntries::Plate).like(format!("%{}%", s.to_uppercase())));
     }
     if let Some(at) = valid_at {
         q.cond_where(
             Cond::all()
-                .add(Cond::any().add(Expr::col(ListEntries::ValidFrom).is_null()).add(Expr::col(ListEntries::ValidFrom).lte(at)))
-                .add(Cond::any().add(Expr::col(ListEntries::ValidUntil).is_null()).add(Expr::col(ListEntries::ValidUntil).gt(at))),
+                .add(
+                    Cond::any()
+                        .add(Expr::col(ListEntries::ValidFrom).is_null())
+                        .add(Expr::col(ListEntries::ValidFrom).lte(at)),
+                )
+                .add(
+                    Cond::any()
+                        .add(Expr::col(ListEntries::ValidUntil).is_null())
+                        .add(Expr::col(ListEntries::ValidUntil).gt(at)),
+                ),
         );
     }
-    q.order_by(ListEntries::Plate, Order::Asc).order_by(ListEntries::Id, Order::Asc).limit(page.limit).offset(page.offset);
+    q.order_by(ListEntries::Plate, Order::Asc)
+        .order_by(ListEntries::Id, Order::Asc)
+        .limit(page.limit)
+        .offset(page.offset);
     c.fetch_all(&q).await
 }
 
 /// Replaces an entry's fields (the list it is on stays).
-pub async fn update_entry(c: &mut impl Conn, t: TenantId, id: Uuid, e: &EntryFields) -> Result<u64, sqlx::Error> {
+pub async fn update_entry(
+    c: &mut impl Conn,
+    t: TenantId,
+    id: Uuid,
+    e: &EntryFields,
+) -> Result<u64, sqlx::Error> {
     let stmt = Query::update()
         .table(ListEntries::Table)
         .value(ListEntries::Plate, e.plate.clone())
@@ -175,7 +202,12 @@ pub async fn update_entry(c: &mut impl Conn, t: TenantId, id: Uuid, e: &EntryFie
 }
 
 /// Removes an entry.
-pub async fn delete_entry(c: &mut impl Conn, t: TenantId, list: &str, id: Uuid) -> Result<u64, sqlx::Error> {
+pub async fn delete_entry(
+    c: &mut impl Conn,
+    t: TenantId,
+    list: &str,
+    id: Uuid,
+) -> Result<u64, sqlx::Error> {
     let stmt = Query::delete()
         .from_table(ListEntries::Table)
         .and_where(Expr::col(ListEntries::TenantId).eq(Uuid::from(t)))
@@ -264,7 +296,11 @@ fn select_bureau() -> sea_query::SelectStatement {
 }
 
 /// Issues a bureau blacklist entry.
-pub async fn insert_bureau(c: &mut impl Conn, e: &BureauEntryFields, by: Option<Uuid>) -> Result<Uuid, sqlx::Error> {
+pub async fn insert_bureau(
+    c: &mut impl Conn,
+    e: &BureauEntryFields,
+    by: Option<Uuid>,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     let at = now();
     let stmt = Query::insert()
@@ -303,7 +339,10 @@ pub async fn insert_bureau(c: &mut impl Conn, e: &BureauEntryFields, by: Option<
 }
 
 /// One entry.
-pub async fn find_bureau(c: &mut impl Conn, id: Uuid) -> Result<Option<BureauEntryRow>, sqlx::Error> {
+pub async fn find_bureau(
+    c: &mut impl Conn,
+    id: Uuid,
+) -> Result<Option<BureauEntryRow>, sqlx::Error> {
     let stmt = select_bureau().and_where(Expr::col(BureauBlacklist::Id).eq(id)).to_owned();
     c.fetch_optional(&stmt).await
 }
@@ -320,7 +359,10 @@ pub async fn list_bureau_within(
     if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
         q.and_where(Expr::col(BureauBlacklist::Plate).like(format!("%{}%", s.to_uppercase())));
     }
-    q.order_by(BureauBlacklist::IssuedAt, Order::Desc).order_by(BureauBlacklist::Id, Order::Desc).limit(page.limit).offset(page.offset);
+    q.order_by(BureauBlacklist::IssuedAt, Order::Desc)
+        .order_by(BureauBlacklist::Id, Order::Desc)
+        .limit(page.limit)
+        .offset(page.offset);
     c.fetch_all(&q).await
 }
 
@@ -335,7 +377,11 @@ pub async fn list_bureau_covering(
 ) -> Result<Vec<BureauEntryRow>, sqlx::Error> {
     // The covering regions are the code's own prefixes at the GB/T 2260 levels (2, 4, 6
     // digits), plus the code itself.
-    let mut prefixes: Vec<String> = [2, 4, 6].iter().filter(|n| **n <= region_code.len()).map(|n| region_code[..*n].to_owned()).collect();
+    let mut prefixes: Vec<String> = [2, 4, 6]
+        .iter()
+        .filter(|n| **n <= region_code.len())
+        .map(|n| region_code[..*n].to_owned())
+        .collect();
     prefixes.push(region_code.to_owned());
     let mut q = select_bureau();
     q.and_where(Expr::col(BureauBlacklist::RegionCode).is_in(prefixes));
@@ -347,7 +393,11 @@ pub async fn list_bureau_covering(
 }
 
 /// Replaces an entry's fields.
-pub async fn update_bureau(c: &mut impl Conn, id: Uuid, e: &BureauEntryFields) -> Result<u64, sqlx::Error> {
+pub async fn update_bureau(
+    c: &mut impl Conn,
+    id: Uuid,
+    e: &BureauEntryFields,
+) -> Result<u64, sqlx::Error> {
     let stmt = Query::update()
         .table(BureauBlacklist::Table)
         .value(BureauBlacklist::RegionCode, e.region_code.clone())
@@ -366,6 +416,9 @@ pub async fn update_bureau(c: &mut impl Conn, id: Uuid, e: &BureauEntryFields) -
 
 /// Deletes an entry (lifting it keeps the history; deleting is for mistakes).
 pub async fn delete_bureau(c: &mut impl Conn, id: Uuid) -> Result<u64, sqlx::Error> {
-    let stmt = Query::delete().from_table(BureauBlacklist::Table).and_where(Expr::col(BureauBlacklist::Id).eq(id)).to_owned();
+    let stmt = Query::delete()
+        .from_table(BureauBlacklist::Table)
+        .and_where(Expr::col(BureauBlacklist::Id).eq(id))
+        .to_owned();
     c.execute(&stmt).await
 }

@@ -272,7 +272,11 @@ struct IdRow {
 }
 
 /// The head of a gate's chain: (last seq, last hash), or `None` before its first record.
-pub async fn head(c: &mut impl Conn, t: TenantId, gate: Uuid) -> Result<Option<(i64, Vec<u8>)>, sqlx::Error> {
+pub async fn head(
+    c: &mut impl Conn,
+    t: TenantId,
+    gate: Uuid,
+) -> Result<Option<(i64, Vec<u8>)>, sqlx::Error> {
     let stmt = Query::select()
         .columns([GateHeads::LastSeq, GateHeads::LastHash])
         .from(GateHeads::Table)
@@ -296,9 +300,23 @@ pub async fn append(
     // Make sure the head exists, then lock it for the rest of the transaction.
     let create = Query::insert()
         .into_table(GateHeads::Table)
-        .columns([GateHeads::TenantId, GateHeads::GateId, GateHeads::LastSeq, GateHeads::LastHash, GateHeads::UpdatedAt])
-        .values_panic([tenant.into(), gate.into(), 0i64.into(), genesis.to_vec().into(), now().into()])
-        .on_conflict(OnConflict::columns([GateHeads::TenantId, GateHeads::GateId]).do_nothing().to_owned())
+        .columns([
+            GateHeads::TenantId,
+            GateHeads::GateId,
+            GateHeads::LastSeq,
+            GateHeads::LastHash,
+            GateHeads::UpdatedAt,
+        ])
+        .values_panic([
+            tenant.into(),
+            gate.into(),
+            0i64.into(),
+            genesis.to_vec().into(),
+            now().into(),
+        ])
+        .on_conflict(
+            OnConflict::columns([GateHeads::TenantId, GateHeads::GateId]).do_nothing().to_owned(),
+        )
         .to_owned();
     tx.execute(&create).await?;
     let lock = Query::select()
@@ -348,7 +366,11 @@ pub async fn append(
         if let Some(dup) = ids.iter().find(|id| !seen.insert(**id)) {
             let cut = accepted.iter().position(|p| p.row.passage_id == *dup).unwrap_or(0);
             let dup = *dup;
-            let second = accepted.iter().skip(cut + 1).position(|p| p.row.passage_id == dup).map(|i| i + cut + 1);
+            let second = accepted
+                .iter()
+                .skip(cut + 1)
+                .position(|p| p.row.passage_id == dup)
+                .map(|i| i + cut + 1);
             accepted.truncate(second.unwrap_or(cut));
             broke = Some(ChainBreak::DuplicateId { passage_id: dup });
         }
@@ -359,7 +381,9 @@ pub async fn append(
             .and_where(Expr::col(PassageIndex::PassageId).is_in(ids))
             .to_owned();
         let existing: Vec<IdRow> = tx.fetch_all(&existing).await?;
-        if let Some(first) = accepted.iter().position(|p| existing.iter().any(|e| e.passage_id == p.row.passage_id)) {
+        if let Some(first) =
+            accepted.iter().position(|p| existing.iter().any(|e| e.passage_id == p.row.passage_id))
+        {
             broke = Some(ChainBreak::DuplicateId { passage_id: accepted[first].row.passage_id });
             accepted.truncate(first);
         }
@@ -375,7 +399,9 @@ pub async fn append(
 
     for chunk in accepted.chunks(500) {
         let mut insert = Query::insert();
-        insert.into_table(Passages::Table).columns(PASSAGE_COLUMNS).columns([Passages::TenantId]);
+        insert
+            .into_table(Passages::Table)
+            .columns(PASSAGE_COLUMNS.into_iter().chain([Passages::TenantId]));
         let mut index = Query::insert();
         index.into_table(PassageIndex::Table).columns([
             PassageIndex::TenantId,
@@ -411,7 +437,12 @@ pub async fn append(
     Ok(Appended { head_seq: last_seq, inserted: accepted.len(), replayed, broke })
 }
 
-async fn stored_hash(c: &mut impl Conn, t: TenantId, gate: Uuid, seq: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
+async fn stored_hash(
+    c: &mut impl Conn,
+    t: TenantId,
+    gate: Uuid,
+    seq: i64,
+) -> Result<Option<Vec<u8>>, sqlx::Error> {
     let stmt = Query::select()
         .column(Passages::Hash)
         .from(Passages::Table)
@@ -427,7 +458,11 @@ fn select_passages() -> sea_query::SelectStatement {
 }
 
 /// One passage by id, found through the passage index (which names its partition).
-pub async fn find(c: &mut impl Conn, t: TenantId, passage_id: Uuid) -> Result<Option<PassageRow>, sqlx::Error> {
+pub async fn find(
+    c: &mut impl Conn,
+    t: TenantId,
+    passage_id: Uuid,
+) -> Result<Option<PassageRow>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct Where {
         gate_id: Uuid,
@@ -451,7 +486,13 @@ pub async fn find(c: &mut impl Conn, t: TenantId, passage_id: Uuid) -> Result<Op
 }
 
 /// A gate's passages with seq in `from..=to`, in order.
-pub async fn list_chain(c: &mut impl Conn, t: TenantId, gate: Uuid, from: i64, to: i64) -> Result<Vec<PassageRow>, sqlx::Error> {
+pub async fn list_chain(
+    c: &mut impl Conn,
+    t: TenantId,
+    gate: Uuid,
+    from: i64,
+    to: i64,
+) -> Result<Vec<PassageRow>, sqlx::Error> {
     let stmt = select_passages()
         .and_where(Expr::col(Passages::TenantId).eq(Uuid::from(t)))
         .and_where(Expr::col(Passages::GateId).eq(gate))
@@ -478,7 +519,10 @@ static KNOWN_PARTITIONS: Mutex<Option<HashSet<String>>> = Mutex::new(None);
 /// Creates, on PostgreSQL, the monthly passage partitions that times in `times` fall in
 /// (a no-op on SQLite, and for partitions this process already made sure of). Runs outside
 /// any ingest transaction so the catalog lock is short.
-pub async fn ensure_partitions(db: &Db, times: impl IntoIterator<Item = DateTime<Utc>>) -> Result<(), sqlx::Error> {
+pub async fn ensure_partitions(
+    db: &Db,
+    times: impl IntoIterator<Item = DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
     let Db::Postgres(pool) = db else { return Ok(()) };
     let database = pool.connect_options().get_database().unwrap_or("").to_owned();
     let mut months: Vec<(NaiveDate, NaiveDate)> = times.into_iter().map(month_bounds).collect();
@@ -487,7 +531,11 @@ pub async fn ensure_partitions(db: &Db, times: impl IntoIterator<Item = DateTime
     for (start, next) in months {
         let name = format!("passages_y{:04}m{:02}", start.year(), start.month());
         let key = format!("{database}/{name}");
-        let known = KNOWN_PARTITIONS.lock().expect("partition cache").get_or_insert_with(HashSet::new).contains(&key);
+        let known = KNOWN_PARTITIONS
+            .lock()
+            .expect("partition cache")
+            .get_or_insert_with(HashSet::new)
+            .contains(&key);
         if known {
             continue;
         }
@@ -498,10 +546,16 @@ pub async fn ensure_partitions(db: &Db, times: impl IntoIterator<Item = DateTime
         match db.execute_pg_ddl(sql).await {
             Ok(()) => {}
             // Another platform process created it at the same moment.
-            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P07") || e.code().as_deref() == Some("23505") => {}
+            Err(sqlx::Error::Database(e))
+                if e.code().as_deref() == Some("42P07") || e.code().as_deref() == Some("23505") => {
+            }
             Err(e) => return Err(e),
         }
-        KNOWN_PARTITIONS.lock().expect("partition cache").get_or_insert_with(HashSet::new).insert(key);
+        KNOWN_PARTITIONS
+            .lock()
+            .expect("partition cache")
+            .get_or_insert_with(HashSet::new)
+            .insert(key);
     }
     Ok(())
 }
@@ -576,11 +630,14 @@ const CORRECTION_COLUMNS: [Corrections; 13] = [
 ];
 
 /// Stores a correction.
-pub async fn insert_correction(c: &mut impl Conn, t: TenantId, r: &CorrectionRow) -> Result<(), sqlx::Error> {
+pub async fn insert_correction(
+    c: &mut impl Conn,
+    t: TenantId,
+    r: &CorrectionRow,
+) -> Result<(), sqlx::Error> {
     let stmt = Query::insert()
         .into_table(Corrections::Table)
-        .columns([Corrections::TenantId])
-        .columns(CORRECTION_COLUMNS)
+        .columns([Corrections::TenantId].into_iter().chain(CORRECTION_COLUMNS))
         .values_panic([
             Uuid::from(t).into(),
             r.id.into(),
@@ -602,7 +659,11 @@ pub async fn insert_correction(c: &mut impl Conn, t: TenantId, r: &CorrectionRow
 }
 
 /// The corrections of a passage, oldest first.
-pub async fn list_corrections(c: &mut impl Conn, t: TenantId, passage_id: Uuid) -> Result<Vec<CorrectionRow>, sqlx::Error> {
+pub async fn list_corrections(
+    c: &mut impl Conn,
+    t: TenantId,
+    passage_id: Uuid,
+) -> Result<Vec<CorrectionRow>, sqlx::Error> {
     let stmt = Query::select()
         .columns(CORRECTION_COLUMNS)
         .from(Corrections::Table)
@@ -652,7 +713,11 @@ pub struct UploadRow {
 }
 
 /// Records the outcome of an upload attempt (creating the row on the first one).
-pub async fn record_upload(c: &mut impl Conn, t: TenantId, u: &UploadRow) -> Result<(), sqlx::Error> {
+pub async fn record_upload(
+    c: &mut impl Conn,
+    t: TenantId,
+    u: &UploadRow,
+) -> Result<(), sqlx::Error> {
     let stmt = Query::insert()
         .into_table(UploadStatus::Table)
         .columns([
@@ -678,23 +743,31 @@ pub async fn record_upload(c: &mut impl Conn, t: TenantId, u: &UploadRow) -> Res
             u.receipt.clone().into(),
         ])
         .on_conflict(
-            OnConflict::columns([UploadStatus::TenantId, UploadStatus::PassageId, UploadStatus::Target])
-                .update_columns([
-                    UploadStatus::Status,
-                    UploadStatus::Attempts,
-                    UploadStatus::LastError,
-                    UploadStatus::LastAttemptAt,
-                    UploadStatus::AckedAt,
-                    UploadStatus::Receipt,
-                ])
-                .to_owned(),
+            OnConflict::columns([
+                UploadStatus::TenantId,
+                UploadStatus::PassageId,
+                UploadStatus::Target,
+            ])
+            .update_columns([
+                UploadStatus::Status,
+                UploadStatus::Attempts,
+                UploadStatus::LastError,
+                UploadStatus::LastAttemptAt,
+                UploadStatus::AckedAt,
+                UploadStatus::Receipt,
+            ])
+            .to_owned(),
         )
         .to_owned();
     c.execute(&stmt).await.map(drop)
 }
 
 /// The upload rows of a passage.
-pub async fn list_uploads(c: &mut impl Conn, t: TenantId, passage_id: Uuid) -> Result<Vec<UploadRow>, sqlx::Error> {
+pub async fn list_uploads(
+    c: &mut impl Conn,
+    t: TenantId,
+    passage_id: Uuid,
+) -> Result<Vec<UploadRow>, sqlx::Error> {
     let stmt = Query::select()
         .columns([
             UploadStatus::PassageId,

@@ -80,7 +80,11 @@ fn select() -> sea_query::SelectStatement {
 }
 
 /// Issues an alert.
-pub async fn insert(c: &mut impl Conn, a: &AlertFields, by: Option<Uuid>) -> Result<Uuid, sqlx::Error> {
+pub async fn insert(
+    c: &mut impl Conn,
+    a: &AlertFields,
+    by: Option<Uuid>,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     let at = now();
     let stmt = Query::insert()
@@ -121,7 +125,11 @@ pub async fn find(c: &mut impl Conn, id: Uuid) -> Result<Option<AlertRow>, sqlx:
 }
 
 /// Alerts whose region lies within `region_prefix`, newest first.
-pub async fn list_within(c: &mut impl Conn, region_prefix: &str, page: Page) -> Result<Vec<AlertRow>, sqlx::Error> {
+pub async fn list_within(
+    c: &mut impl Conn,
+    region_prefix: &str,
+    page: Page,
+) -> Result<Vec<AlertRow>, sqlx::Error> {
     let stmt = select()
         .and_where(Expr::col(RegionAlerts::RegionCode).like(format!("{region_prefix}%")))
         .order_by(RegionAlerts::StartsAt, Order::Desc)
@@ -134,8 +142,16 @@ pub async fn list_within(c: &mut impl Conn, region_prefix: &str, page: Page) -> 
 
 /// Alerts that cover an enterprise in `region_code` and have not ended by `after`
 /// (current and upcoming), not cancelled, earliest first.
-pub async fn list_covering(c: &mut impl Conn, region_code: &str, after: DateTime<Utc>) -> Result<Vec<AlertRow>, sqlx::Error> {
-    let mut prefixes: Vec<String> = [2, 4, 6].iter().filter(|n| **n <= region_code.len()).map(|n| region_code[..*n].to_owned()).collect();
+pub async fn list_covering(
+    c: &mut impl Conn,
+    region_code: &str,
+    after: DateTime<Utc>,
+) -> Result<Vec<AlertRow>, sqlx::Error> {
+    let mut prefixes: Vec<String> = [2, 4, 6]
+        .iter()
+        .filter(|n| **n <= region_code.len())
+        .map(|n| region_code[..*n].to_owned())
+        .collect();
     prefixes.push(region_code.to_owned());
     let stmt = select()
         .and_where(Expr::col(RegionAlerts::RegionCode).is_in(prefixes))

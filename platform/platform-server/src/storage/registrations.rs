@@ -193,7 +193,11 @@ pub async fn find(c: &mut impl Conn, id: Uuid) -> Result<Option<RegistrationRow>
 }
 
 /// Requests in a status (all when `None`), oldest first.
-pub async fn list(c: &mut impl Conn, status: Option<&str>, page: Page) -> Result<Vec<RegistrationRow>, sqlx::Error> {
+pub async fn list(
+    c: &mut impl Conn,
+    status: Option<&str>,
+    page: Page,
+) -> Result<Vec<RegistrationRow>, sqlx::Error> {
     let mut q = Query::select();
     q.columns(COLUMNS).from(Registrations::Table);
     if let Some(s) = status {

@@ -59,7 +59,15 @@ fn select() -> sea_query::SelectStatement {
 }
 
 /// Adds a rule under `id` (the id inside the rule document).
-pub async fn insert(c: &mut impl Conn, t: TenantId, id: Uuid, name: &str, enabled: bool, rule: Value, by: Option<Uuid>) -> Result<(), sqlx::Error> {
+pub async fn insert(
+    c: &mut impl Conn,
+    t: TenantId,
+    id: Uuid,
+    name: &str,
+    enabled: bool,
+    rule: Value,
+    by: Option<Uuid>,
+) -> Result<(), sqlx::Error> {
     let at = now();
     let stmt = Query::insert()
         .into_table(AdmissionRules::Table)
@@ -73,13 +81,26 @@ pub async fn insert(c: &mut impl Conn, t: TenantId, id: Uuid, name: &str, enable
             AdmissionRules::CreatedAt,
             AdmissionRules::UpdatedAt,
         ])
-        .values_panic([Uuid::from(t).into(), id.into(), name.into(), enabled.into(), rule.into(), by.into(), at.into(), at.into()])
+        .values_panic([
+            Uuid::from(t).into(),
+            id.into(),
+            name.into(),
+            enabled.into(),
+            rule.into(),
+            by.into(),
+            at.into(),
+            at.into(),
+        ])
         .to_owned();
     c.execute(&stmt).await.map(drop)
 }
 
 /// One rule.
-pub async fn find(c: &mut impl Conn, t: TenantId, id: Uuid) -> Result<Option<RuleRow>, sqlx::Error> {
+pub async fn find(
+    c: &mut impl Conn,
+    t: TenantId,
+    id: Uuid,
+) -> Result<Option<RuleRow>, sqlx::Error> {
     let stmt = select()
         .and_where(Expr::col(AdmissionRules::TenantId).eq(Uuid::from(t)))
         .and_where(Expr::col(AdmissionRules::Id).eq(id))
@@ -97,7 +118,14 @@ pub async fn list(c: &mut impl Conn, t: TenantId) -> Result<Vec<RuleRow>, sqlx::
 }
 
 /// Replaces a rule.
-pub async fn update(c: &mut impl Conn, t: TenantId, id: Uuid, name: &str, enabled: bool, rule: Value) -> Result<u64, sqlx::Error> {
+pub async fn update(
+    c: &mut impl Conn,
+    t: TenantId,
+    id: Uuid,
+    name: &str,
+    enabled: bool,
+    rule: Value,
+) -> Result<u64, sqlx::Error> {
     let stmt = Query::update()
         .table(AdmissionRules::Table)
         .value(AdmissionRules::Name, name)

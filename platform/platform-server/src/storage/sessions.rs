@@ -81,7 +81,14 @@ pub async fn insert(
             Sessions::Ip,
             Sessions::UserAgent,
         ])
-        .values_panic([id.into(), user_id.into(), now().into(), expires_at.into(), ip.into(), user_agent.into()])
+        .values_panic([
+            id.into(),
+            user_id.into(),
+            now().into(),
+            expires_at.into(),
+            ip.into(),
+            user_agent.into(),
+        ])
         .to_owned();
     c.execute(&stmt).await?;
     Ok(id)
@@ -236,7 +243,11 @@ pub async fn record_login(
 }
 
 /// Sign-in attempts for a user, newest first.
-pub async fn list_logins(c: &mut impl Conn, user_id: Uuid, limit: u64) -> Result<Vec<LoginEventRow>, sqlx::Error> {
+pub async fn list_logins(
+    c: &mut impl Conn,
+    user_id: Uuid,
+    limit: u64,
+) -> Result<Vec<LoginEventRow>, sqlx::Error> {
     let stmt = Query::select()
         .columns([
             LoginEvents::Id,
@@ -264,7 +275,12 @@ pub async fn insert_reset(
 ) -> Result<(), sqlx::Error> {
     let stmt = Query::insert()
         .into_table(PasswordResets::Table)
-        .columns([PasswordResets::TokenHash, PasswordResets::UserId, PasswordResets::CreatedAt, PasswordResets::ExpiresAt])
+        .columns([
+            PasswordResets::TokenHash,
+            PasswordResets::UserId,
+            PasswordResets::CreatedAt,
+            PasswordResets::ExpiresAt,
+        ])
         .values_panic([token_hash.into(), user_id.into(), now().into(), expires_at.into()])
         .to_owned();
     c.execute(&stmt).await.map(drop)

@@ -165,7 +165,11 @@ pub struct TenantScope {
 }
 
 /// Lists enterprises in a scope, by name.
-pub async fn list(c: &mut impl Conn, scope: &TenantScope, page: Page) -> Result<Vec<TenantRow>, sqlx::Error> {
+pub async fn list(
+    c: &mut impl Conn,
+    scope: &TenantScope,
+    page: Page,
+) -> Result<Vec<TenantRow>, sqlx::Error> {
     let mut q = select();
     if let Some(t) = scope.tenant_id {
         q.and_where(Expr::col(Tenants::Id).eq(t));
@@ -198,7 +202,11 @@ pub struct TenantChanges {
 }
 
 /// Applies changes to an enterprise.
-pub async fn update(c: &mut impl Conn, id: TenantId, ch: &TenantChanges) -> Result<u64, sqlx::Error> {
+pub async fn update(
+    c: &mut impl Conn,
+    id: TenantId,
+    ch: &TenantChanges,
+) -> Result<u64, sqlx::Error> {
     let mut q = Query::update();
     q.table(Tenants::Table).value(Tenants::UpdatedAt, now());
     if let Some(v) = &ch.name {
@@ -226,7 +234,11 @@ pub async fn update(c: &mut impl Conn, id: TenantId, ch: &TenantChanges) -> Resu
 }
 
 /// Puts an enterprise into a group (or takes it out with `None`).
-pub async fn set_group(c: &mut impl Conn, id: TenantId, group: Option<GroupId>) -> Result<u64, sqlx::Error> {
+pub async fn set_group(
+    c: &mut impl Conn,
+    id: TenantId,
+    group: Option<GroupId>,
+) -> Result<u64, sqlx::Error> {
     let stmt = Query::update()
         .table(Tenants::Table)
         .value(Tenants::GroupId, group.map(Uuid::from))
@@ -237,7 +249,10 @@ pub async fn set_group(c: &mut impl Conn, id: TenantId, group: Option<GroupId>) 
 }
 
 /// The enterprise's admission settings (a JSON object; `{}` until set).
-pub async fn admission_policy(c: &mut impl Conn, id: TenantId) -> Result<serde_json::Value, sqlx::Error> {
+pub async fn admission_policy(
+    c: &mut impl Conn,
+    id: TenantId,
+) -> Result<serde_json::Value, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct Row {
         admission_policy: sqlx::types::Json<serde_json::Value>,
@@ -251,7 +266,11 @@ pub async fn admission_policy(c: &mut impl Conn, id: TenantId) -> Result<serde_j
 }
 
 /// Replaces the enterprise's admission settings and bumps its rules version.
-pub async fn set_admission_policy(c: &mut impl Conn, id: TenantId, policy: serde_json::Value) -> Result<i64, sqlx::Error> {
+pub async fn set_admission_policy(
+    c: &mut impl Conn,
+    id: TenantId,
+    policy: serde_json::Value,
+) -> Result<i64, sqlx::Error> {
     let stmt = Query::update()
         .table(Tenants::Table)
         .value(Tenants::AdmissionPolicy, policy)

@@ -155,13 +155,19 @@ pub async fn insert(c: &mut impl Conn, user: &NewUser) -> Result<Uuid, sqlx::Err
 
 /// The account with this id.
 pub async fn find(c: &mut impl Conn, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
-    let stmt =
-        Query::select().columns(COLUMNS).from(Users::Table).and_where(Expr::col(Users::Id).eq(id)).to_owned();
+    let stmt = Query::select()
+        .columns(COLUMNS)
+        .from(Users::Table)
+        .and_where(Expr::col(Users::Id).eq(id))
+        .to_owned();
     c.fetch_optional(&stmt).await
 }
 
 /// The account with this sign-in name (case-insensitive).
-pub async fn find_by_username(c: &mut impl Conn, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
+pub async fn find_by_username(
+    c: &mut impl Conn,
+    username: &str,
+) -> Result<Option<UserRow>, sqlx::Error> {
     let stmt = Query::select()
         .columns(COLUMNS)
         .from(Users::Table)
@@ -192,7 +198,11 @@ pub struct UserFilter {
 }
 
 /// Lists accounts, oldest first.
-pub async fn list(c: &mut impl Conn, filter: &UserFilter, page: Page) -> Result<Vec<UserRow>, sqlx::Error> {
+pub async fn list(
+    c: &mut impl Conn,
+    filter: &UserFilter,
+    page: Page,
+) -> Result<Vec<UserRow>, sqlx::Error> {
     let mut q = Query::select();
     q.columns(COLUMNS).from(Users::Table);
     if let Some(t) = filter.tenant_id {
@@ -297,7 +307,12 @@ pub async fn record_success(c: &mut impl Conn, id: Uuid) -> Result<u64, sqlx::Er
 }
 
 /// Stores a TOTP secret and whether it is enabled.
-pub async fn set_totp(c: &mut impl Conn, id: Uuid, secret: Option<String>, enabled: bool) -> Result<u64, sqlx::Error> {
+pub async fn set_totp(
+    c: &mut impl Conn,
+    id: Uuid,
+    secret: Option<String>,
+    enabled: bool,
+) -> Result<u64, sqlx::Error> {
     let stmt = Query::update()
         .table(Users::Table)
         .value(Users::TotpSecret, secret)

@@ -51,7 +51,9 @@ enum Vehicles {
 
 /// Every field of a registered vehicle or machine that people edit. Codes are the
 /// platform-domain identifiers (`kind` is a ledger kind, `stage` an emission stage, …).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema,
+)]
 pub struct VehicleFields {
     /// Ledger kind: `external_transport`, `in_plant` or `non_road`.
     pub kind: String,
@@ -200,12 +202,19 @@ fn field_values(v: &VehicleFields) -> [sea_query::Expr; 30] {
 
 fn select() -> sea_query::SelectStatement {
     let mut q = Query::select();
-    q.column(Vehicles::Id).columns(FIELD_COLUMNS).columns([Vehicles::CreatedAt, Vehicles::UpdatedAt]).from(Vehicles::Table);
+    q.column(Vehicles::Id)
+        .columns(FIELD_COLUMNS)
+        .columns([Vehicles::CreatedAt, Vehicles::UpdatedAt])
+        .from(Vehicles::Table);
     q
 }
 
 /// Inserts a vehicle and returns its id.
-pub async fn insert(c: &mut impl Conn, t: TenantId, v: &VehicleFields) -> Result<Uuid, sqlx::Error> {
+pub async fn insert(
+    c: &mut impl Conn,
+    t: TenantId,
+    v: &VehicleFields,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     let at = now();
     let mut values: Vec<sea_query::Expr> = vec![Uuid::from(t).into(), id.into()];
@@ -213,9 +222,12 @@ pub async fn insert(c: &mut impl Conn, t: TenantId, v: &VehicleFields) -> Result
     values.extend([at.into(), at.into()]);
     let stmt = Query::insert()
         .into_table(Vehicles::Table)
-        .columns([Vehicles::TenantId, Vehicles::Id])
-        .columns(FIELD_COLUMNS)
-        .columns([Vehicles::CreatedAt, Vehicles::UpdatedAt])
+        .columns(
+            [Vehicles::TenantId, Vehicles::Id]
+                .into_iter()
+                .chain(FIELD_COLUMNS)
+                .chain([Vehicles::CreatedAt, Vehicles::UpdatedAt]),
+        )
         .values_panic(values)
         .to_owned();
     c.execute(&stmt).await?;
@@ -223,7 +235,12 @@ pub async fn insert(c: &mut impl Conn, t: TenantId, v: &VehicleFields) -> Result
 }
 
 /// Replaces a vehicle's fields.
-pub async fn update(c: &mut impl Conn, t: TenantId, id: Uuid, v: &VehicleFields) -> Result<u64, sqlx::Error> {
+pub async fn update(
+    c: &mut impl Conn,
+    t: TenantId,
+    id: Uuid,
+    v: &VehicleFields,
+) -> Result<u64, sqlx::Error> {
     let mut q = Query::update();
     q.table(Vehicles::Table);
     for (col, val) in FIELD_COLUMNS.into_iter().zip(field_values(v)) {
@@ -236,7 +253,11 @@ pub async fn update(c: &mut impl Conn, t: TenantId, id: Uuid, v: &VehicleFields)
 }
 
 /// One vehicle.
-pub async fn find(c: &mut impl Conn, t: TenantId, id: Uuid) -> Result<Option<VehicleRow>, sqlx::Error> {
+pub async fn find(
+    c: &mut impl Conn,
+    t: TenantId,
+    id: Uuid,
+) -> Result<Option<VehicleRow>, sqlx::Error> {
     let stmt = select()
         .and_where(Expr::col(Vehicles::TenantId).eq(Uuid::from(t)))
         .and_where(Expr::col(Vehicles::Id).eq(id))
@@ -245,7 +266,12 @@ pub async fn find(c: &mut impl Conn, t: TenantId, id: Uuid) -> Result<Option<Veh
 }
 
 /// The vehicle of a kind registered under a plate (as tractor or trailer).
-pub async fn find_by_plate(c: &mut impl Conn, t: TenantId, kind: &str, plate: &str) -> Result<Option<VehicleRow>, sqlx::Error> {
+pub async fn find_by_plate(
+    c: &mut impl Conn,
+    t: TenantId,
+    kind: &str,
+    plate: &str,
+) -> Result<Option<VehicleRow>, sqlx::Error> {
     let stmt = select()
         .and_where(Expr::col(Vehicles::TenantId).eq(Uuid::from(t)))
         .and_where(Expr::col(Vehicles::Kind).eq(kind))
@@ -305,7 +331,12 @@ fn filtered(t: TenantId, f: &VehicleFilter) -> Cond {
 }
 
 /// A page of a registry, by plate.
-pub async fn list(c: &mut impl Conn, t: TenantId, f: &VehicleFilter, page: Page) -> Result<Vec<VehicleRow>, sqlx::Error> {
+pub async fn list(
+    c: &mut impl Conn,
+    t: TenantId,
+    f: &VehicleFilter,
+    page: Page,
+) -> Result<Vec<VehicleRow>, sqlx::Error> {
     let stmt = select()
         .cond_where(filtered(t, f))
         .order_by(Vehicles::Kind, Order::Asc)
@@ -400,7 +431,13 @@ const DOCUMENT_COLUMNS: [VehicleDocuments; 9] = [
 ];
 
 /// Notes that a tenant holds an evidence object; a second note of the same bytes is harmless.
-pub async fn note_object(c: &mut impl Conn, t: TenantId, sha256: &str, size: i64, content_type: &str) -> Result<(), sqlx::Error> {
+pub async fn note_object(
+    c: &mut impl Conn,
+    t: TenantId,
+    sha256: &str,
+    size: i64,
+    content_type: &str,
+) -> Result<(), sqlx::Error> {
     let stmt = Query::insert()
         .into_table(EvidenceObjects::Table)
         .columns([
@@ -410,9 +447,17 @@ pub async fn note_object(c: &mut impl Conn, t: TenantId, sha256: &str, size: i64
             EvidenceObjects::ContentType,
             EvidenceObjects::CreatedAt,
         ])
-        .values_panic([Uuid::from(t).into(), sha256.into(), size.into(), content_type.into(), now().into()])
+        .values_panic([
+            Uuid::from(t).into(),
+            sha256.into(),
+            size.into(),
+            content_type.into(),
+            now().into(),
+        ])
         .on_conflict(
-            sea_query::OnConflict::columns([EvidenceObjects::TenantId, EvidenceObjects::Sha256]).do_nothing().to_owned(),
+            sea_query::OnConflict::columns([EvidenceObjects::TenantId, EvidenceObjects::Sha256])
+                .do_nothing()
+                .to_owned(),
         )
         .to_owned();
     c.execute(&stmt).await.map(drop)
@@ -438,7 +483,11 @@ pub struct NewDocument {
 }
 
 /// Attaches a document to a vehicle.
-pub async fn insert_document(c: &mut impl Conn, t: TenantId, d: &NewDocument) -> Result<Uuid, sqlx::Error> {
+pub async fn insert_document(
+    c: &mut impl Conn,
+    t: TenantId,
+    d: &NewDocument,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     let stmt = Query::insert()
         .into_table(VehicleDocuments::Table)
@@ -472,7 +521,11 @@ pub async fn insert_document(c: &mut impl Conn, t: TenantId, d: &NewDocument) ->
 }
 
 /// The documents of a vehicle.
-pub async fn list_documents(c: &mut impl Conn, t: TenantId, vehicle: Uuid) -> Result<Vec<DocumentRow>, sqlx::Error> {
+pub async fn list_documents(
+    c: &mut impl Conn,
+    t: TenantId,
+    vehicle: Uuid,
+) -> Result<Vec<DocumentRow>, sqlx::Error> {
     let stmt = Query::select()
         .columns(DOCUMENT_COLUMNS)
         .from(VehicleDocuments::Table)
@@ -484,7 +537,12 @@ pub async fn list_documents(c: &mut impl Conn, t: TenantId, vehicle: Uuid) -> Re
 }
 
 /// One document of a vehicle.
-pub async fn find_document(c: &mut impl Conn, t: TenantId, vehicle: Uuid, id: Uuid) -> Result<Option<DocumentRow>, sqlx::Error> {
+pub async fn find_document(
+    c: &mut impl Conn,
+    t: TenantId,
+    vehicle: Uuid,
+    id: Uuid,
+) -> Result<Option<DocumentRow>, sqlx::Error> {
     let stmt = Query::select()
         .columns(DOCUMENT_COLUMNS)
         .from(VehicleDocuments::Table)
@@ -496,7 +554,12 @@ pub async fn find_document(c: &mut impl Conn, t: TenantId, vehicle: Uuid, id: Uu
 }
 
 /// Detaches a document.
-pub async fn delete_document(c: &mut impl Conn, t: TenantId, vehicle: Uuid, id: Uuid) -> Result<u64, sqlx::Error> {
+pub async fn delete_document(
+    c: &mut impl Conn,
+    t: TenantId,
+    vehicle: Uuid,
+    id: Uuid,
+) -> Result<u64, sqlx::Error> {
     let stmt = Query::delete()
         .from_table(VehicleDocuments::Table)
         .and_where(Expr::col(VehicleDocuments::TenantId).eq(Uuid::from(t)))
@@ -513,7 +576,11 @@ struct KindRow {
 }
 
 /// The document kinds each of `vehicles` has, as (vehicle, kind) pairs.
-pub async fn document_kinds(c: &mut impl Conn, t: TenantId, vehicles: &[Uuid]) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+pub async fn document_kinds(
+    c: &mut impl Conn,
+    t: TenantId,
+    vehicles: &[Uuid],
+) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
     if vehicles.is_empty() {
         return Ok(Vec::new());
     }
@@ -528,7 +595,12 @@ pub async fn document_kinds(c: &mut impl Conn, t: TenantId, vehicles: &[Uuid]) -
 }
 
 /// The vehicle of any kind registered under a registration code.
-pub async fn find_by_registration_code(c: &mut impl Conn, t: TenantId, kind: &str, code: &str) -> Result<Option<VehicleRow>, sqlx::Error> {
+pub async fn find_by_registration_code(
+    c: &mut impl Conn,
+    t: TenantId,
+    kind: &str,
+    code: &str,
+) -> Result<Option<VehicleRow>, sqlx::Error> {
     let stmt = select()
         .and_where(Expr::col(Vehicles::TenantId).eq(Uuid::from(t)))
         .and_where(Expr::col(Vehicles::Kind).eq(kind))

@@ -44,7 +44,12 @@ pub struct AuditQuery {
 impl AuditQuery {
     fn split(self) -> (AuditFilter, PageParams) {
         (
-            AuditFilter { entity: self.entity, entity_id: self.entity_id, from: self.from, until: self.until },
+            AuditFilter {
+                entity: self.entity,
+                entity_id: self.entity_id,
+                from: self.from,
+                until: self.until,
+            },
             PageParams { page: self.page, per_page: self.per_page },
         )
     }
@@ -53,17 +58,28 @@ impl AuditQuery {
 /// An enterprise's audit log, newest first.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/audit", tag = "audit", params(("tenant_id" = Uuid, Path), AuditQuery),
     responses((status = 200, body = Paged<AuditRow>), (status = 403), (status = 404)))]
-async fn enterprise_audit(State(state): State<AppState>, user: CurrentUser, ApiPath(t): ApiPath<Uuid>, ApiQuery(q): ApiQuery<AuditQuery>) -> AppResult<Json<Paged<AuditRow>>> {
+async fn enterprise_audit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(t): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> AppResult<Json<Paged<AuditRow>>> {
     tenant_access(&state, &user, t, Resource::AuditLog, Action::Read).await?;
     let (filter, paging) = q.split();
     let mut db = state.db.clone();
-    Ok(Json(paging.wrap(audit::list(&mut db, TenantId::from(t), &filter, paging.page()).await?, None)))
+    Ok(Json(
+        paging.wrap(audit::list(&mut db, TenantId::from(t), &filter, paging.page()).await?, None),
+    ))
 }
 
 /// The platform's audit log: all of it for platform admins; an inspector's region's bureau
 /// data for inspectors.
 #[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery), responses((status = 200, body = Paged<AuditRow>), (status = 403)))]
-async fn platform_audit(State(state): State<AppState>, user: CurrentUser, ApiQuery(q): ApiQuery<AuditQuery>) -> AppResult<Json<Paged<AuditRow>>> {
+async fn platform_audit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> AppResult<Json<Paged<AuditRow>>> {
     let region = match user.kind {
         RoleKind::PlatformAdmin => None,
         RoleKind::BureauInspector => Some(user.user.region_prefix.clone().unwrap_or_default()),
@@ -71,5 +87,8 @@ async fn platform_audit(State(state): State<AppState>, user: CurrentUser, ApiQue
     };
     let (filter, paging) = q.split();
     let mut db = state.db.clone();
-    Ok(Json(paging.wrap(audit::list_platform(&mut db, region.as_deref(), &filter, paging.page()).await?, None)))
+    Ok(Json(paging.wrap(
+        audit::list_platform(&mut db, region.as_deref(), &filter, paging.page()).await?,
+        None,
+    )))
 }

@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header::SET_COOKIE;
 use axum::http::HeaderValue;
+use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -111,8 +111,11 @@ pub struct SessionResponse {
 pub fn session_cookie(state: &AppState, session: &NewSession) -> HeaderValue {
     let max_age = (session.expires_at - Utc::now()).num_seconds().max(0);
     let secure = if state.settings.public_url().starts_with("https://") { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{COOKIE}={}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}", session.token))
-        .expect("a token is a valid header value")
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}",
+        session.token
+    ))
+    .expect("a token is a valid header value")
 }
 
 fn clear_cookie() -> HeaderValue {
@@ -121,7 +124,11 @@ fn clear_cookie() -> HeaderValue {
 
 fn session_response(state: &AppState, session: NewSession) -> Response {
     let cookie = session_cookie(state, &session);
-    let body = SessionResponse { token: session.token.clone(), expires_at: session.expires_at, user: Me::from(&session.user) };
+    let body = SessionResponse {
+        token: session.token.clone(),
+        expires_at: session.expires_at,
+        user: Me::from(&session.user),
+    };
     ([(SET_COOKIE, cookie)], Json(body)).into_response()
 }
 
@@ -129,12 +136,26 @@ fn session_response(state: &AppState, session: NewSession) -> Response {
 /// account with a second factor answers `totp_required` until the code is given.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = SessionResponse), (status = 401, description = "bad_credentials, account_locked, account_disabled, totp_required, totp_invalid")))]
-async fn login(State(state): State<AppState>, parts: axum::http::request::Parts, ApiJson(req): ApiJson<LoginRequest>) -> AppResult<Response> {
+async fn login(
+    State(state): State<AppState>,
+    parts: axum::http::request::Parts,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> AppResult<Response> {
     if req.username.trim().is_empty() {
         return Err(AppError::required("username"));
     }
     let (ip, user_agent) = client(&parts);
-    let session = flows::login(&state, LoginInput { username: req.username, password: req.password, totp: req.totp, ip, user_agent }).await?;
+    let session = flows::login(
+        &state,
+        LoginInput {
+            username: req.username,
+            password: req.password,
+            totp: req.totp,
+            ip,
+            user_agent,
+        },
+    )
+    .await?;
     Ok(session_response(&state, session))
 }
 
@@ -157,7 +178,10 @@ pub struct ResetRequest {
 /// exists.
 #[utoipa::path(post, path = "/auth/password-reset", tag = "auth", request_body = ResetRequest,
     responses((status = 202, body = Done)))]
-async fn request_reset(State(state): State<AppState>, ApiJson(req): ApiJson<ResetRequest>) -> AppResult<(axum::http::StatusCode, Json<Done>)> {
+async fn request_reset(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<ResetRequest>,
+) -> AppResult<(axum::http::StatusCode, Json<Done>)> {
     if req.username_or_email.trim().is_empty() {
         return Err(AppError::required("username_or_email"));
     }
@@ -177,7 +201,11 @@ pub struct ConfirmReset {
 /// Sets a new password with a reset token; every session of the account ends.
 #[utoipa::path(post, path = "/auth/password-reset/confirm", tag = "auth", request_body = ConfirmReset,
     responses((status = 200, body = Done), (status = 422, description = "token_invalid or a password policy failure")))]
-async fn confirm_reset(State(state): State<AppState>, parts: axum::http::request::Parts, ApiJson(req): ApiJson<ConfirmReset>) -> AppResult<Json<Done>> {
+async fn confirm_reset(
+    State(state): State<AppState>,
+    parts: axum::http::request::Parts,
+    ApiJson(req): ApiJson<ConfirmReset>,
+) -> AppResult<Json<Done>> {
     let (ip, _) = client(&parts);
     flows::confirm_reset(&state, &req.token, &req.new_password, ip).await?;
     Ok(Done::new())
@@ -202,7 +230,11 @@ pub struct MeChanges {
 
 /// Updates the caller's own name, e-mail or language.
 #[utoipa::path(patch, path = "/me", tag = "auth", request_body = MeChanges, responses((status = 200, body = Me)))]
-async fn update_me(State(state): State<AppState>, user: CurrentUser, ApiJson(req): ApiJson<MeChanges>) -> AppResult<Json<Me>> {
+async fn update_me(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(req): ApiJson<MeChanges>,
+) -> AppResult<Json<Me>> {
     let mut changes = users::UserChanges::default();
     if let Some(name) = req.display_name {
         changes.display_name = Some(super::enterprises::check_name("display_name", &name)?);
@@ -212,7 +244,12 @@ async fn update_me(State(state): State<AppState>, user: CurrentUser, ApiJson(req
     }
     if let Some(locale) = req.locale {
         let lang = crate::i18n::Lang::from_tag(&locale).ok_or_else(|| {
-            AppError::invalid("locale", "unknown_locale", "仅支持 zh-CN 和 en", "only zh-CN and en are supported")
+            AppError::invalid(
+                "locale",
+                "unknown_locale",
+                "仅支持 zh-CN 和 en",
+                "only zh-CN and en are supported",
+            )
         })?;
         changes.locale = Some(lang.tag().to_owned());
     }
@@ -248,7 +285,11 @@ pub struct PasswordChange {
 /// Changes the caller's password (also the forced change at first sign-in). Every session
 /// of the account ends; the answer carries a new one.
 #[utoipa::path(post, path = "/me/password", tag = "auth", request_body = PasswordChange, responses((status = 200, body = SessionResponse)))]
-async fn change_password(State(state): State<AppState>, SignedIn(user): SignedIn, ApiJson(req): ApiJson<PasswordChange>) -> AppResult<Response> {
+async fn change_password(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    ApiJson(req): ApiJson<PasswordChange>,
+) -> AppResult<Response> {
     let session = flows::change_password(
         &state,
         &user.user,
@@ -281,7 +322,10 @@ pub struct SessionInfo {
 
 /// The caller's open sessions.
 #[utoipa::path(get, path = "/me/sessions", tag = "auth", responses((status = 200, body = Vec<SessionInfo>)))]
-async fn list_sessions(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<Vec<SessionInfo>>> {
+async fn list_sessions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<SessionInfo>>> {
     let mut db = state.db.clone();
     let rows = sessions::list_open(&mut db, user.id()).await?;
     Ok(Json(
@@ -301,7 +345,11 @@ async fn list_sessions(State(state): State<AppState>, user: CurrentUser) -> AppR
 /// Ends one of the caller's sessions (sign out elsewhere).
 #[utoipa::path(delete, path = "/me/sessions/{session_id}", tag = "auth", params(("session_id" = Uuid, Path)),
     responses((status = 200, body = Done), (status = 404)))]
-async fn revoke_session(State(state): State<AppState>, user: CurrentUser, ApiPath(session_id): ApiPath<Uuid>) -> AppResult<Json<Done>> {
+async fn revoke_session(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(session_id): ApiPath<Uuid>,
+) -> AppResult<Json<Done>> {
     let mut db = state.db.clone();
     if sessions::revoke(&mut db, user.id(), session_id).await? == 0 {
         return Err(AppError::NotFound);
@@ -324,10 +372,17 @@ pub struct LoginEvent {
 
 /// The caller's last 50 sign-in attempts.
 #[utoipa::path(get, path = "/me/logins", tag = "auth", responses((status = 200, body = Vec<LoginEvent>)))]
-async fn list_logins(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<Vec<LoginEvent>>> {
+async fn list_logins(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<LoginEvent>>> {
     let mut db = state.db.clone();
     let rows = sessions::list_logins(&mut db, user.id(), 50).await?;
-    Ok(Json(rows.into_iter().map(|r| LoginEvent { at: r.at, ip: r.ip, user_agent: r.user_agent, result: r.result }).collect()))
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| LoginEvent { at: r.at, ip: r.ip, user_agent: r.user_agent, result: r.result })
+            .collect(),
+    ))
 }
 
 /// A new TOTP secret to enter in an authenticator app.
@@ -341,7 +396,10 @@ pub struct TotpSetup {
 
 /// Starts setting up the one-time-code second factor. Not required until enabled.
 #[utoipa::path(post, path = "/me/totp", tag = "auth", responses((status = 200, body = TotpSetup)))]
-async fn totp_setup(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<TotpSetup>> {
+async fn totp_setup(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<TotpSetup>> {
     if user.user.totp_enabled {
         return Err(AppError::BadRequest("invalid_state"));
     }
@@ -358,7 +416,11 @@ pub struct TotpCode {
 
 /// Enables the second factor after checking a code from the app.
 #[utoipa::path(post, path = "/me/totp/enable", tag = "auth", request_body = TotpCode, responses((status = 200, body = Done)))]
-async fn totp_enable(State(state): State<AppState>, user: CurrentUser, ApiJson(req): ApiJson<TotpCode>) -> AppResult<Json<Done>> {
+async fn totp_enable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(req): ApiJson<TotpCode>,
+) -> AppResult<Json<Done>> {
     flows::totp_enable(&state, &user.user, &user.actor(), &req.code).await?;
     Ok(Done::new())
 }
@@ -372,7 +434,11 @@ pub struct PasswordConfirm {
 
 /// Disables the second factor after checking the password.
 #[utoipa::path(post, path = "/me/totp/disable", tag = "auth", request_body = PasswordConfirm, responses((status = 200, body = Done)))]
-async fn totp_disable(State(state): State<AppState>, user: CurrentUser, ApiJson(req): ApiJson<PasswordConfirm>) -> AppResult<Json<Done>> {
+async fn totp_disable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(req): ApiJson<PasswordConfirm>,
+) -> AppResult<Json<Done>> {
     flows::totp_disable(&state, &user.user, &user.actor(), &req.password).await?;
     Ok(Done::new())
 }

@@ -15,13 +15,15 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::platform::{AdminUserChanges, CreatedUser, TemporaryPassword, apply_user_changes, create_account};
+use super::platform::{
+    AdminUserChanges, CreatedUser, TemporaryPassword, apply_user_changes, create_account,
+};
 use super::{PageParams, Paged};
 use crate::auth::accounts::{self, AccountRequest};
 use crate::auth::{CurrentUser, tenant_access};
 use crate::error::{AppError, AppResult};
 use crate::http::AppState;
-use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::extract::{ApiPath, ApiQuery, JsonBody};
 use crate::storage::audit::{self, Change};
 use crate::storage::tenants::{self, TenantChanges, TenantRow};
 use crate::storage::users::{self, UserFilter, UserRow};
@@ -42,7 +44,12 @@ pub fn check_name(field: &str, value: &str) -> Result<String, AppError> {
         return Err(AppError::required(field));
     }
     if v.chars().count() > 100 {
-        return Err(AppError::invalid(field, "too_long", "不能超过 100 个字符", "must not exceed 100 characters"));
+        return Err(AppError::invalid(
+            field,
+            "too_long",
+            "不能超过 100 个字符",
+            "must not exceed 100 characters",
+        ));
     }
     Ok(v.to_owned())
 }
@@ -55,11 +62,19 @@ pub fn check_email(field: &str, value: &str) -> Result<Option<String>, AppError>
     }
     let ok = v.len() <= 254
         && v.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         })
         && !v.chars().any(char::is_whitespace);
     if !ok {
-        return Err(AppError::invalid(field, "invalid_email", "电子邮箱格式不正确", "the e-mail address is not valid"));
+        return Err(AppError::invalid(
+            field,
+            "invalid_email",
+            "电子邮箱格式不正确",
+            "the e-mail address is not valid",
+        ));
     }
     Ok(Some(v.to_owned()))
 }
@@ -169,7 +184,11 @@ impl From<TenantRow> for Enterprise {
 /// The enterprises the caller may see: their own, their group's, their region's, or all
 /// for platform admins.
 #[utoipa::path(get, path = "/enterprises", tag = "enterprises", params(PageParams), responses((status = 200, body = Paged<Enterprise>)))]
-async fn list_enterprises(State(state): State<AppState>, user: CurrentUser, ApiQuery(q): ApiQuery<PageParams>) -> AppResult<Json<Paged<Enterprise>>> {
+async fn list_enterprises(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<PageParams>,
+) -> AppResult<Json<Paged<Enterprise>>> {
     let scope = user.tenant_scope().ok_or(AppError::Forbidden("forbidden"))?;
     let mut db = state.db.clone();
     let rows = tenants::list(&mut db, &scope, q.page()).await?;
@@ -179,8 +198,13 @@ async fn list_enterprises(State(state): State<AppState>, user: CurrentUser, ApiQ
 /// One enterprise.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}", tag = "enterprises", params(("tenant_id" = Uuid, Path)),
     responses((status = 200, body = Enterprise), (status = 404)))]
-async fn show_enterprise(State(state): State<AppState>, user: CurrentUser, ApiPath(tenant_id): ApiPath<Uuid>) -> AppResult<Json<Enterprise>> {
-    let tenant = tenant_access(&state, &user, tenant_id, Resource::TenantProfile, Action::Read).await?;
+async fn show_enterprise(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(tenant_id): ApiPath<Uuid>,
+) -> AppResult<Json<Enterprise>> {
+    let tenant =
+        tenant_access(&state, &user, tenant_id, Resource::TenantProfile, Action::Read).await?;
     Ok(Json(tenant.into()))
 }
 
@@ -209,9 +233,11 @@ async fn update_enterprise(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(tenant_id): ApiPath<Uuid>,
-    ApiJson(req): ApiJson<EnterpriseChanges>,
+    req_body: JsonBody<EnterpriseChanges>,
 ) -> AppResult<Json<Enterprise>> {
-    let before = tenant_access(&state, &user, tenant_id, Resource::TenantProfile, Action::Write).await?;
+    let before =
+        tenant_access(&state, &user, tenant_id, Resource::TenantProfile, Action::Write).await?;
+    let req = req_body.parse()?;
     let mut ch = TenantChanges::default();
     if let Some(n) = req.name {
         ch.name = Some(check_name("name", &n)?);
@@ -219,16 +245,35 @@ async fn update_enterprise(
     if let Some(p) = req.permit_no {
         let p = p.trim();
         if p.chars().count() > 64 {
-            return Err(AppError::invalid("permit_no", "too_long", "不能超过 64 个字符", "must not exceed 64 characters"));
+            return Err(AppError::invalid(
+                "permit_no",
+                "too_long",
+                "不能超过 64 个字符",
+                "must not exceed 64 characters",
+            ));
         }
         ch.permit_no = Some((!p.is_empty()).then(|| p.to_owned()));
     }
     if let Some(i) = req.industry {
-        let i: Industry = i.parse().map_err(|_| AppError::invalid("industry", "unknown_industry", "行业代码不存在", "unknown industry code"))?;
+        let i: Industry = i.parse().map_err(|_| {
+            AppError::invalid(
+                "industry",
+                "unknown_industry",
+                "行业代码不存在",
+                "unknown industry code",
+            )
+        })?;
         ch.industry = Some(i.as_str().to_owned());
     }
     if let Some(r) = req.rating {
-        let r: EnterpriseRating = r.parse().map_err(|_| AppError::invalid("rating", "unknown_rating", "绩效等级代码不存在", "unknown rating code"))?;
+        let r: EnterpriseRating = r.parse().map_err(|_| {
+            AppError::invalid(
+                "rating",
+                "unknown_rating",
+                "绩效等级代码不存在",
+                "unknown rating code",
+            )
+        })?;
         ch.rating = Some(r.as_str().to_owned());
     }
     if let Some(a) = req.address {
@@ -237,7 +282,12 @@ async fn update_enterprise(
     }
     if let Some(b) = req.daily_trip_baseline {
         if !(0..=1_000_000).contains(&b) {
-            return Err(AppError::invalid("daily_trip_baseline", "out_of_range", "应在 0 到 1000000 之间", "must be between 0 and 1000000"));
+            return Err(AppError::invalid(
+                "daily_trip_baseline",
+                "out_of_range",
+                "应在 0 到 1000000 之间",
+                "must be between 0 and 1000000",
+            ));
         }
         ch.daily_trip_baseline = Some((b > 0).then_some(b));
     }
@@ -249,7 +299,13 @@ async fn update_enterprise(
         &mut tx,
         t,
         &user.actor(),
-        Change { action: "update", entity: "tenant", entity_id: tenant_id.to_string(), before: Some(json!(before)), after: Some(json!(after)) },
+        Change {
+            action: "update",
+            entity: "tenant",
+            entity_id: tenant_id.to_string(),
+            before: Some(json!(before)),
+            after: Some(json!(after)),
+        },
     )
     .await?;
     tx.commit().await?;
@@ -257,30 +313,39 @@ async fn update_enterprise(
 }
 
 /// The enterprise roles an enterprise's users can hold.
-const STAFF_ROLES: [RoleKind; 3] = [RoleKind::EnterpriseAdmin, RoleKind::EnterpriseOperator, RoleKind::EnterpriseViewer];
+const STAFF_ROLES: [RoleKind; 3] =
+    [RoleKind::EnterpriseAdmin, RoleKind::EnterpriseOperator, RoleKind::EnterpriseViewer];
 
 fn staff_role(field: &str, role: &str) -> Result<String, AppError> {
-    STAFF_ROLES
-        .iter()
-        .find(|k| k.as_str() == role)
-        .map(|k| k.as_str().to_owned())
-        .ok_or_else(|| {
+    STAFF_ROLES.iter().find(|k| k.as_str() == role).map(|k| k.as_str().to_owned()).ok_or_else(
+        || {
             AppError::invalid(
                 field,
                 "invalid_role",
                 "角色应为 enterprise_admin、enterprise_operator 或 enterprise_viewer",
                 "the role must be enterprise_admin, enterprise_operator or enterprise_viewer",
             )
-        })
+        },
+    )
 }
 
 /// An enterprise's users.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/users", tag = "enterprises", params(("tenant_id" = Uuid, Path), PageParams),
     responses((status = 200, body = Paged<UserInfo>), (status = 404)))]
-async fn list_members(State(state): State<AppState>, user: CurrentUser, ApiPath(tenant_id): ApiPath<Uuid>, ApiQuery(q): ApiQuery<PageParams>) -> AppResult<Json<Paged<UserInfo>>> {
+async fn list_members(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(tenant_id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<PageParams>,
+) -> AppResult<Json<Paged<UserInfo>>> {
     tenant_access(&state, &user, tenant_id, Resource::Members, Action::Read).await?;
     let mut db = state.db.clone();
-    let rows = users::list(&mut db, &UserFilter { tenant_id: Some(tenant_id), ..Default::default() }, q.page()).await?;
+    let rows = users::list(
+        &mut db,
+        &UserFilter { tenant_id: Some(tenant_id), ..Default::default() },
+        q.page(),
+    )
+    .await?;
     Ok(Json(q.wrap(rows.iter().map(UserInfo::from).collect(), None)))
 }
 
@@ -301,8 +366,14 @@ pub struct NewMember {
 /// the user must change it at first sign-in.
 #[utoipa::path(post, path = "/enterprises/{tenant_id}/users", tag = "enterprises", params(("tenant_id" = Uuid, Path)),
     request_body = NewMember, responses((status = 201, body = CreatedUser), (status = 404), (status = 409)))]
-async fn create_member(State(state): State<AppState>, user: CurrentUser, ApiPath(tenant_id): ApiPath<Uuid>, ApiJson(req): ApiJson<NewMember>) -> AppResult<(StatusCode, Json<CreatedUser>)> {
+async fn create_member(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(tenant_id): ApiPath<Uuid>,
+    req_body: JsonBody<NewMember>,
+) -> AppResult<(StatusCode, Json<CreatedUser>)> {
     let tenant = tenant_access(&state, &user, tenant_id, Resource::Members, Action::Write).await?;
+    let req = req_body.parse()?;
     create_account(
         &state,
         &user.actor(),
@@ -320,16 +391,29 @@ async fn create_member(State(state): State<AppState>, user: CurrentUser, ApiPath
     .await
 }
 
-async fn member(state: &AppState, user: &CurrentUser, tenant_id: Uuid, user_id: Uuid, action: Action) -> AppResult<UserRow> {
+async fn member(
+    state: &AppState,
+    user: &CurrentUser,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    action: Action,
+) -> AppResult<UserRow> {
     tenant_access(state, user, tenant_id, Resource::Members, action).await?;
     let mut db = state.db.clone();
-    users::find(&mut db, user_id).await?.filter(|u| u.tenant_id == Some(tenant_id)).ok_or(AppError::NotFound)
+    users::find(&mut db, user_id)
+        .await?
+        .filter(|u| u.tenant_id == Some(tenant_id))
+        .ok_or(AppError::NotFound)
 }
 
 /// One user of the enterprise.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/users/{user_id}", tag = "enterprises",
     params(("tenant_id" = Uuid, Path), ("user_id" = Uuid, Path)), responses((status = 200, body = UserInfo), (status = 404)))]
-async fn show_member(State(state): State<AppState>, user: CurrentUser, ApiPath((tenant_id, user_id)): ApiPath<(Uuid, Uuid)>) -> AppResult<Json<UserInfo>> {
+async fn show_member(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath((tenant_id, user_id)): ApiPath<(Uuid, Uuid)>,
+) -> AppResult<Json<UserInfo>> {
     Ok(Json(UserInfo::from(&member(&state, &user, tenant_id, user_id, Action::Read).await?)))
 }
 
@@ -354,10 +438,13 @@ async fn update_member(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((tenant_id, user_id)): ApiPath<(Uuid, Uuid)>,
-    ApiJson(req): ApiJson<MemberChanges>,
+    req_body: JsonBody<MemberChanges>,
 ) -> AppResult<Json<UserInfo>> {
     let target = member(&state, &user, tenant_id, user_id, Action::Write).await?;
-    if target.id == user.id() && (req.disabled == Some(true) || req.role.as_deref().is_some_and(|r| r != target.role)) {
+    let req = req_body.parse()?;
+    if target.id == user.id()
+        && (req.disabled == Some(true) || req.role.as_deref().is_some_and(|r| r != target.role))
+    {
         return Err(AppError::invalid(
             if req.disabled == Some(true) { "disabled" } else { "role" },
             "self_lockout",
@@ -366,14 +453,22 @@ async fn update_member(
         ));
     }
     let role = req.role.as_deref().map(|r| staff_role("role", r)).transpose()?;
-    let changes = AdminUserChanges { display_name: req.display_name, email: req.email, disabled: req.disabled };
+    let changes = AdminUserChanges {
+        display_name: req.display_name,
+        email: req.email,
+        disabled: req.disabled,
+    };
     Ok(Json(apply_user_changes(&state, &user.actor(), &target, changes, role).await?))
 }
 
 /// Resets the password of a user of the enterprise to a temporary one.
 #[utoipa::path(post, path = "/enterprises/{tenant_id}/users/{user_id}/reset-password", tag = "enterprises",
     params(("tenant_id" = Uuid, Path), ("user_id" = Uuid, Path)), responses((status = 200, body = TemporaryPassword), (status = 404)))]
-async fn reset_member_password(State(state): State<AppState>, user: CurrentUser, ApiPath((tenant_id, user_id)): ApiPath<(Uuid, Uuid)>) -> AppResult<Json<TemporaryPassword>> {
+async fn reset_member_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath((tenant_id, user_id)): ApiPath<(Uuid, Uuid)>,
+) -> AppResult<Json<TemporaryPassword>> {
     let target = member(&state, &user, tenant_id, user_id, Action::Write).await?;
     let mut tx = state.db.begin().await?;
     let temporary_password = accounts::reset_password(&mut tx, &user.actor(), &target).await?;

@@ -50,9 +50,14 @@ impl Modify for SecurityAddon {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
+            ),
         );
-        components.add_security_scheme("cookie", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("gl_session"))));
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("gl_session"))),
+        );
     }
 }
 
@@ -132,5 +137,10 @@ pub struct Created {
 
 /// Turns a domain validation error into the API's error.
 pub fn invalid(e: platform_domain::error::ValidationError) -> crate::error::AppError {
-    crate::error::AppError::invalid(e.field().to_owned(), e.code().as_str(), e.message_zh().to_owned(), e.message_en().to_owned())
+    crate::error::AppError::invalid(
+        e.field().to_owned(),
+        e.code().as_str(),
+        e.message_zh().to_owned(),
+        e.message_en().to_owned(),
+    )
 }

@@ -2,6 +2,7 @@
 //! platform admin), bureau and platform accounts, enterprise groups.
 
 use axum::Json;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -24,7 +25,7 @@ use crate::auth::CurrentUser;
 use crate::auth::accounts::{self, AccountRequest};
 use crate::error::{AppError, AppResult};
 use crate::http::AppState;
-use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::extract::{ApiPath, ApiQuery, JsonBody};
 use crate::http::upload::{self, Accept};
 use crate::objects::{Fetch, sha256_hex};
 use crate::storage::audit::{self, Actor, Change};
@@ -166,8 +167,15 @@ struct RegistrationForm {
 #[utoipa::path(post, path = "/registrations", tag = "platform", security(()),
     request_body(content = RegistrationForm, content_type = "multipart/form-data"),
     responses((status = 201, body = super::Created), (status = 422, description = "a field names what is wrong")))]
-async fn submit_registration(State(state): State<AppState>, multipart: Multipart) -> AppResult<(StatusCode, Json<super::Created>)> {
-    let form = upload::read(multipart, Accept::Documents).await?;
+async fn submit_registration(
+    State(state): State<AppState>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<(StatusCode, Json<super::Created>)> {
+    let form = upload::read(
+        multipart.map_err(|_| AppError::BadRequest("bad_multipart"))?,
+        Accept::Documents,
+    )
+    .await?;
     let name = check_name("name", &form.required("name")?)?;
     let (credit, region, industry, rating) = parse_enterprise(
         &form.required("credit_code")?,
@@ -178,7 +186,8 @@ async fn submit_registration(State(state): State<AppState>, multipart: Multipart
     let contact_name = check_name("contact_name", &form.required("contact_name")?)?;
     let contact_email = check_email("contact_email", &form.required("contact_email")?)?
         .ok_or_else(|| AppError::required("contact_email"))?;
-    let admin_username = accounts::check_username("admin_username", &form.required("admin_username")?)?;
+    let admin_username =
+        accounts::check_username("admin_username", &form.required("admin_username")?)?;
     if form.files.is_empty() {
         return Err(AppError::invalid(
             "documents",
@@ -188,7 +197,12 @@ async fn submit_registration(State(state): State<AppState>, multipart: Multipart
         ));
     }
     if form.files.len() > 10 {
-        return Err(AppError::invalid("documents", "too_many_files", "最多上传 10 个文件", "at most 10 files"));
+        return Err(AppError::invalid(
+            "documents",
+            "too_many_files",
+            "最多上传 10 个文件",
+            "at most 10 files",
+        ));
     }
     let id = Uuid::now_v7();
     let mut documents = Vec::new();
@@ -240,7 +254,11 @@ pub struct RegistrationQuery {
 /// Lists registrations, oldest first (platform admins).
 #[utoipa::path(get, path = "/admin/registrations", tag = "platform", params(RegistrationQuery),
     responses((status = 200, body = Paged<Registration>)))]
-async fn list_registrations(State(state): State<AppState>, user: CurrentUser, ApiQuery(q): ApiQuery<RegistrationQuery>) -> AppResult<Json<Paged<Registration>>> {
+async fn list_registrations(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<RegistrationQuery>,
+) -> AppResult<Json<Paged<Registration>>> {
     user.require_platform(Action::Read)?;
     let paging = PageParams { page: q.page, per_page: q.per_page };
     let mut db = state.db.clone();
@@ -248,7 +266,11 @@ async fn list_registrations(State(state): State<AppState>, user: CurrentUser, Ap
     Ok(Json(paging.wrap(rows.into_iter().map(Registration::from).collect(), None)))
 }
 
-async fn registration(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<RegistrationRow> {
+async fn registration(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Uuid,
+) -> AppResult<RegistrationRow> {
     user.require_platform(Action::Read)?;
     let mut db = state.db.clone();
     registrations::find(&mut db, id).await?.ok_or(AppError::NotFound)
@@ -257,7 +279,11 @@ async fn registration(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResu
 /// One registration (platform admins).
 #[utoipa::path(get, path = "/admin/registrations/{registration_id}", tag = "platform",
     params(("registration_id" = Uuid, Path)), responses((status = 200, body = Registration), (status = 404)))]
-async fn show_registration(State(state): State<AppState>, user: CurrentUser, ApiPath(id): ApiPath<Uuid>) -> AppResult<Json<Registration>> {
+async fn show_registration(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<Registration>> {
     Ok(Json(registration(&state, &user, id).await?.into()))
 }
 
@@ -265,7 +291,11 @@ async fn show_registration(State(state): State<AppState>, user: CurrentUser, Api
 /// short-lived link.
 #[utoipa::path(get, path = "/admin/registrations/{registration_id}/documents/{index}", tag = "platform",
     params(("registration_id" = Uuid, Path), ("index" = usize, Path)), responses((status = 200), (status = 302), (status = 404)))]
-async fn registration_document(State(state): State<AppState>, user: CurrentUser, ApiPath((id, index)): ApiPath<(Uuid, usize)>) -> AppResult<Response> {
+async fn registration_document(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath((id, index)): ApiPath<(Uuid, usize)>,
+) -> AppResult<Response> {
     let reg = registration(&state, &user, id).await?;
     let doc = reg.documents.0.get(index).ok_or(AppError::NotFound)?;
     serve_object(&state, &doc_key(id, &doc.sha256), &doc.content_type).await
@@ -303,7 +333,11 @@ pub struct Approved {
 #[utoipa::path(post, path = "/admin/registrations/{registration_id}/approve", tag = "platform",
     params(("registration_id" = Uuid, Path)),
     responses((status = 200, body = Approved), (status = 409, description = "already reviewed, credit code or sign-in name taken")))]
-async fn approve_registration(State(state): State<AppState>, user: CurrentUser, ApiPath(id): ApiPath<Uuid>) -> AppResult<Json<Approved>> {
+async fn approve_registration(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<Approved>> {
     user.require_platform(Action::Write)?;
     let actor = user.actor();
     let mut tx = state.db.begin().await?;
@@ -326,7 +360,9 @@ async fn approve_registration(State(state): State<AppState>, user: CurrentUser, 
     )
     .await
     .map_err(|e| match AppError::from(e) {
-        AppError::Conflict { .. } => AppError::Conflict { code: "credit_code_taken", field: Some("credit_code") },
+        AppError::Conflict { .. } => {
+            AppError::Conflict { code: "credit_code_taken", field: Some("credit_code") }
+        }
         other => other,
     })?;
     let account = accounts::create(
@@ -343,12 +379,19 @@ async fn approve_registration(State(state): State<AppState>, user: CurrentUser, 
         },
     )
     .await?;
-    registrations::review(&mut tx, id, "approved", None, Some(user.id()), Some(tenant.into())).await?;
+    registrations::review(&mut tx, id, "approved", None, Some(user.id()), Some(tenant.into()))
+        .await?;
     audit::record_platform(
         &mut tx,
         None,
         &actor,
-        Change { action: "approve", entity: "registration", entity_id: id.to_string(), before: None, after: Some(json!({"tenant_id": Uuid::from(tenant)})) },
+        Change {
+            action: "approve",
+            entity: "registration",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(json!({"tenant_id": Uuid::from(tenant)})),
+        },
     )
     .await?;
     audit::record(
@@ -378,8 +421,14 @@ pub struct Rejection {
 #[utoipa::path(post, path = "/admin/registrations/{registration_id}/reject", tag = "platform",
     params(("registration_id" = Uuid, Path)), request_body = Rejection,
     responses((status = 200, body = Done), (status = 409, description = "already reviewed")))]
-async fn reject_registration(State(state): State<AppState>, user: CurrentUser, ApiPath(id): ApiPath<Uuid>, ApiJson(req): ApiJson<Rejection>) -> AppResult<Json<Done>> {
+async fn reject_registration(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    req_body: JsonBody<Rejection>,
+) -> AppResult<Json<Done>> {
     user.require_platform(Action::Write)?;
+    let req = req_body.parse()?;
     let reason = req.reason.trim();
     if reason.is_empty() {
         return Err(AppError::required("reason"));
@@ -393,7 +442,13 @@ async fn reject_registration(State(state): State<AppState>, user: CurrentUser, A
         &mut tx,
         None,
         &user.actor(),
-        Change { action: "reject", entity: "registration", entity_id: id.to_string(), before: None, after: Some(json!({"reason": reason})) },
+        Change {
+            action: "reject",
+            entity: "registration",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(json!({"reason": reason})),
+        },
     )
     .await?;
     tx.commit().await?;
@@ -415,11 +470,20 @@ pub struct UserQuery {
 
 /// Lists accounts of the whole platform (platform admins).
 #[utoipa::path(get, path = "/admin/users", tag = "platform", params(UserQuery), responses((status = 200, body = Paged<UserInfo>)))]
-async fn list_users(State(state): State<AppState>, user: CurrentUser, ApiQuery(q): ApiQuery<UserQuery>) -> AppResult<Json<Paged<UserInfo>>> {
+async fn list_users(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<UserQuery>,
+) -> AppResult<Json<Paged<UserInfo>>> {
     user.require_platform(Action::Read)?;
     let paging = PageParams { page: q.page, per_page: q.per_page };
     let mut db = state.db.clone();
-    let rows = users::list(&mut db, &UserFilter { tenant_id: q.tenant_id, group_id: None, role: q.role }, paging.page()).await?;
+    let rows = users::list(
+        &mut db,
+        &UserFilter { tenant_id: q.tenant_id, group_id: None, role: q.role },
+        paging.page(),
+    )
+    .await?;
     Ok(Json(paging.wrap(rows.iter().map(UserInfo::from).collect(), None)))
 }
 
@@ -459,8 +523,14 @@ pub async fn apply_user_changes(
 /// Changes any account (platform admins): e.g. disable an inspector who left.
 #[utoipa::path(patch, path = "/admin/users/{user_id}", tag = "platform", params(("user_id" = Uuid, Path)),
     request_body = AdminUserChanges, responses((status = 200, body = UserInfo), (status = 404)))]
-async fn update_user(State(state): State<AppState>, user: CurrentUser, ApiPath(id): ApiPath<Uuid>, ApiJson(req): ApiJson<AdminUserChanges>) -> AppResult<Json<UserInfo>> {
+async fn update_user(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+    req_body: JsonBody<AdminUserChanges>,
+) -> AppResult<Json<UserInfo>> {
     user.require_platform(Action::Write)?;
+    let req = req_body.parse()?;
     let mut db = state.db.clone();
     let target = users::find(&mut db, id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(apply_user_changes(&state, &user.actor(), &target, req, None).await?))
@@ -476,7 +546,11 @@ pub struct TemporaryPassword {
 /// Resets any account's password to a temporary one (platform admins).
 #[utoipa::path(post, path = "/admin/users/{user_id}/reset-password", tag = "platform", params(("user_id" = Uuid, Path)),
     responses((status = 200, body = TemporaryPassword), (status = 404)))]
-async fn reset_user_password(State(state): State<AppState>, user: CurrentUser, ApiPath(id): ApiPath<Uuid>) -> AppResult<Json<TemporaryPassword>> {
+async fn reset_user_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<TemporaryPassword>> {
     user.require_platform(Action::Write)?;
     let mut tx = state.db.begin().await?;
     let target = users::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
@@ -511,9 +585,15 @@ pub struct CreatedUser {
 /// Creates a bureau inspector bound to a region prefix (platform admins).
 #[utoipa::path(post, path = "/admin/bureau-users", tag = "platform", request_body = NewBureauUser,
     responses((status = 201, body = CreatedUser), (status = 409, description = "username_taken")))]
-async fn create_bureau_user(State(state): State<AppState>, user: CurrentUser, ApiJson(req): ApiJson<NewBureauUser>) -> AppResult<(StatusCode, Json<CreatedUser>)> {
+async fn create_bureau_user(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    req_body: JsonBody<NewBureauUser>,
+) -> AppResult<(StatusCode, Json<CreatedUser>)> {
     user.require_platform(Action::Write)?;
-    let scope = RegionScope::parse(&req.region_prefix).map_err(|e| invalid(e.with_field("region_prefix")))?;
+    let req = req_body.parse()?;
+    let scope = RegionScope::parse(&req.region_prefix)
+        .map_err(|e| invalid(e.with_field("region_prefix")))?;
     create_account(
         &state,
         &user.actor(),
@@ -542,7 +622,13 @@ pub async fn create_account(
     let account = accounts::create(&mut tx, actor, req).await?;
     tx.commit().await?;
     accounts::welcome(state, &account, organisation).await;
-    Ok((StatusCode::CREATED, Json(CreatedUser { user: UserInfo::from(&account.user), temporary_password: account.temporary_password })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedUser {
+            user: UserInfo::from(&account.user),
+            temporary_password: account.temporary_password,
+        }),
+    ))
 }
 
 /// A new platform admin.
@@ -559,8 +645,13 @@ pub struct NewPlatformAdmin {
 /// Creates another platform admin (platform admins).
 #[utoipa::path(post, path = "/admin/platform-admins", tag = "platform", request_body = NewPlatformAdmin,
     responses((status = 201, body = CreatedUser)))]
-async fn create_platform_admin(State(state): State<AppState>, user: CurrentUser, ApiJson(req): ApiJson<NewPlatformAdmin>) -> AppResult<(StatusCode, Json<CreatedUser>)> {
+async fn create_platform_admin(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    req_body: JsonBody<NewPlatformAdmin>,
+) -> AppResult<(StatusCode, Json<CreatedUser>)> {
     user.require_platform(Action::Write)?;
+    let req = req_body.parse()?;
     create_account(
         &state,
         &user.actor(),
@@ -591,11 +682,18 @@ pub struct Group {
 
 /// Lists enterprise groups (platform admins).
 #[utoipa::path(get, path = "/admin/groups", tag = "platform", responses((status = 200, body = Vec<Group>)))]
-async fn list_groups(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<Vec<Group>>> {
+async fn list_groups(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<Group>>> {
     user.require_platform(Action::Read)?;
     let mut db = state.db.clone();
     let rows = tenants::list_groups(&mut db).await?;
-    Ok(Json(rows.into_iter().map(|g| Group { id: g.id, name: g.name, created_at: g.created_at }).collect()))
+    Ok(Json(
+        rows.into_iter()
+            .map(|g| Group { id: g.id, name: g.name, created_at: g.created_at })
+            .collect(),
+    ))
 }
 
 /// A new group.
@@ -607,12 +705,29 @@ pub struct NewGroup {
 
 /// Creates an enterprise group (platform admins).
 #[utoipa::path(post, path = "/admin/groups", tag = "platform", request_body = NewGroup, responses((status = 201, body = super::Created)))]
-async fn create_group(State(state): State<AppState>, user: CurrentUser, ApiJson(req): ApiJson<NewGroup>) -> AppResult<(StatusCode, Json<super::Created>)> {
+async fn create_group(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    req_body: JsonBody<NewGroup>,
+) -> AppResult<(StatusCode, Json<super::Created>)> {
     user.require_platform(Action::Write)?;
+    let req = req_body.parse()?;
     let name = check_name("name", &req.name)?;
     let mut tx = state.db.begin().await?;
     let id = tenants::insert_group(&mut tx, &name).await?;
-    audit::record_platform(&mut tx, None, &user.actor(), Change { action: "create", entity: "group", entity_id: id.to_string(), before: None, after: Some(json!({"name": name})) }).await?;
+    audit::record_platform(
+        &mut tx,
+        None,
+        &user.actor(),
+        Change {
+            action: "create",
+            entity: "group",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(json!({"name": name})),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(super::Created { id: id.into() })))
 }
@@ -624,7 +739,13 @@ pub struct GroupMember {
     pub tenant_id: Uuid,
 }
 
-async fn set_membership(state: &AppState, user: &CurrentUser, group: Uuid, tenant: Uuid, member: bool) -> AppResult<Json<Done>> {
+async fn set_membership(
+    state: &AppState,
+    user: &CurrentUser,
+    group: Uuid,
+    tenant: Uuid,
+    member: bool,
+) -> AppResult<Json<Done>> {
     user.require_platform(Action::Write)?;
     let mut tx = state.db.begin().await?;
     tenants::find_group(&mut tx, GroupId::from(group)).await?.ok_or(AppError::NotFound)?;
@@ -632,7 +753,8 @@ async fn set_membership(state: &AppState, user: &CurrentUser, group: Uuid, tenan
     if !member && row.group_id != Some(group) {
         return Err(AppError::NotFound);
     }
-    tenants::set_group(&mut tx, TenantId::from(tenant), member.then_some(GroupId::from(group))).await?;
+    tenants::set_group(&mut tx, TenantId::from(tenant), member.then_some(GroupId::from(group)))
+        .await?;
     let change = Change {
         action: if member { "join_group" } else { "leave_group" },
         entity: "tenant",
@@ -649,14 +771,25 @@ async fn set_membership(state: &AppState, user: &CurrentUser, group: Uuid, tenan
 /// Puts an enterprise into a group (platform admins).
 #[utoipa::path(post, path = "/admin/groups/{group_id}/members", tag = "platform", params(("group_id" = Uuid, Path)),
     request_body = GroupMember, responses((status = 200, body = Done), (status = 404)))]
-async fn add_group_member(State(state): State<AppState>, user: CurrentUser, ApiPath(group): ApiPath<Uuid>, ApiJson(req): ApiJson<GroupMember>) -> AppResult<Json<Done>> {
+async fn add_group_member(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(group): ApiPath<Uuid>,
+    req_body: JsonBody<GroupMember>,
+) -> AppResult<Json<Done>> {
+    user.require_platform(Action::Write)?;
+    let req = req_body.parse()?;
     set_membership(&state, &user, group, req.tenant_id, true).await
 }
 
 /// Takes an enterprise out of a group (platform admins).
 #[utoipa::path(delete, path = "/admin/groups/{group_id}/members/{tenant_id}", tag = "platform",
     params(("group_id" = Uuid, Path), ("tenant_id" = Uuid, Path)), responses((status = 200, body = Done), (status = 404)))]
-async fn remove_group_member(State(state): State<AppState>, user: CurrentUser, ApiPath((group, tenant)): ApiPath<(Uuid, Uuid)>) -> AppResult<Json<Done>> {
+async fn remove_group_member(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath((group, tenant)): ApiPath<(Uuid, Uuid)>,
+) -> AppResult<Json<Done>> {
     set_membership(&state, &user, group, tenant, false).await
 }
 
@@ -674,8 +807,14 @@ pub struct NewGroupAdmin {
 /// Creates an admin for a group's plants (platform admins).
 #[utoipa::path(post, path = "/admin/groups/{group_id}/admins", tag = "platform", params(("group_id" = Uuid, Path)),
     request_body = NewGroupAdmin, responses((status = 201, body = CreatedUser), (status = 404)))]
-async fn create_group_admin(State(state): State<AppState>, user: CurrentUser, ApiPath(group): ApiPath<Uuid>, ApiJson(req): ApiJson<NewGroupAdmin>) -> AppResult<(StatusCode, Json<CreatedUser>)> {
+async fn create_group_admin(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(group): ApiPath<Uuid>,
+    req_body: JsonBody<NewGroupAdmin>,
+) -> AppResult<(StatusCode, Json<CreatedUser>)> {
     user.require_platform(Action::Write)?;
+    let req = req_body.parse()?;
     let mut db = state.db.clone();
     let g = tenants::find_group(&mut db, GroupId::from(group)).await?.ok_or(AppError::NotFound)?;
     create_account(
