@@ -2,7 +2,10 @@
 //! isolation over every route, registrations, registries, lists and bureau data.
 
 mod auth;
+mod bureau;
 mod isolation;
+mod onboarding;
+mod registries;
 mod storage;
 
 /// Runs an async test body once per backend: `<name>::sqlite` and `<name>::postgres`.

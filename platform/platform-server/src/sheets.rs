@@ -115,6 +115,11 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, FieldIssue> {
         .collect())
 }
 
+/// An encoder to GB18030 (for tests that play Excel on Chinese Windows).
+pub fn gb18030_encoder() -> impl FnMut(&str) -> Vec<u8> {
+    |s: &str| encoding_rs::GB18030.encode(s).0.into_owned()
+}
+
 /// A CSV file: UTF-8 with a byte-order mark, CRLF line ends.
 pub fn write_csv(header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
     let mut out = vec![0xEF, 0xBB, 0xBF];

@@ -53,6 +53,9 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_group_admin))
 }
 
+/// The documents a registration carries, by form field: 营业执照, 排污许可证, others.
+const REGISTRATION_DOCUMENTS: [&str; 3] = ["business_licence", "discharge_permit", "other"];
+
 fn doc_key(registration: Uuid, sha256: &str) -> String {
     format!("registrations/{registration}/{sha256}")
 }
@@ -156,8 +159,8 @@ struct RegistrationForm {
     contact_email: String,
     contact_phone: Option<String>,
     admin_username: String,
-    /// Files (JPEG, PNG or PDF, up to 10 MB each), e.g. 营业执照 and 排污许可证. The part's
-    /// field name is taken as the document kind.
+    /// Files (JPEG, PNG or PDF, up to 10 MB each) in the fields `business_licence`
+    /// (营业执照), `discharge_permit` (排污许可证) and `other` (其他证明文件).
     #[schema(value_type = Vec<String>, format = Binary)]
     documents: Vec<Vec<u8>>,
 }
@@ -202,6 +205,14 @@ async fn submit_registration(
             "too_many_files",
             "最多上传 10 个文件",
             "at most 10 files",
+        ));
+    }
+    if let Some(f) = form.files.iter().find(|f| !REGISTRATION_DOCUMENTS.contains(&f.field.as_str())) {
+        return Err(AppError::invalid(
+            f.field.clone(),
+            "invalid_document_kind",
+            "文件字段应为 business_licence（营业执照）、discharge_permit（排污许可证）或 other（其他证明文件）",
+            "file fields are business_licence, discharge_permit or other",
         ));
     }
     let id = Uuid::now_v7();
