@@ -58,8 +58,8 @@ pub struct S3Objects {
 /// How a client should fetch an object.
 #[derive(Debug)]
 pub enum Fetch {
-    /// The bytes themselves.
-    Bytes(Bytes),
+    /// A local file, to stream.
+    File(tokio::fs::File),
     /// A short-lived URL that serves them.
     Redirect(String),
 }
@@ -158,7 +158,11 @@ impl Objects {
     /// valid for a few minutes from S3 (the caller has already checked the client's rights).
     pub async fn fetch(&self, key: &str) -> anyhow::Result<Option<Fetch>> {
         match self {
-            Self::Local(_) => Ok(self.get(key).await?.map(Fetch::Bytes)),
+            Self::Local(local) => match tokio::fs::File::open(local.path(key)?).await {
+                Ok(file) => Ok(Some(Fetch::File(file))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e).with_context(|| format!("cannot open object {key}")),
+            },
             Self::S3(s3) => {
                 let config = PresigningConfig::expires_in(s3.presign)?;
                 let req =

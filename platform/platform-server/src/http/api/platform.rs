@@ -315,14 +315,17 @@ async fn registration_document(
 /// Serves a stored object the caller may read: its bytes, or a redirect to a presigned URL.
 pub async fn serve_object(state: &AppState, key: &str, content_type: &str) -> AppResult<Response> {
     match state.objects.fetch(key).await? {
-        Some(Fetch::Bytes(bytes)) => Ok((
-            [
-                (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
-                (axum::http::header::CACHE_CONTROL, "private, no-store".to_owned()),
-            ],
-            bytes,
-        )
-            .into_response()),
+        Some(Fetch::File(file)) => {
+            let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file));
+            Ok((
+                [
+                    (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+                    (axum::http::header::CACHE_CONTROL, "private, no-store".to_owned()),
+                ],
+                body,
+            )
+                .into_response())
+        }
         Some(Fetch::Redirect(url)) => Ok(Redirect::temporary(&url).into_response()),
         None => Err(AppError::NotFound),
     }
