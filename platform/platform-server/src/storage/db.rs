@@ -369,33 +369,24 @@ impl Conn for Tx {
         }
     }
 
-    fn execute_pg_ddl(
-        &mut self,
-        sql: String,
-    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send {
-        async move {
-            match self {
-                Tx::Sqlite(_) => Ok(()),
-                Tx::Postgres(tx) => {
-                    sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut **tx).await.map(drop)
-                }
+    async fn execute_pg_ddl(&mut self, sql: String) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(_) => Ok(()),
+            Tx::Postgres(tx) => {
+                sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut **tx).await.map(drop)
             }
         }
     }
 
-    fn execute_raw(
+    async fn execute_raw(
         &mut self,
         sqlite: &'static str,
         postgres: &'static str,
-    ) -> impl Future<Output = Result<u64, sqlx::Error>> + Send {
-        async move {
-            match self {
-                Tx::Sqlite(tx) => {
-                    Ok(sqlx::raw_sql(sqlite).execute(&mut **tx).await?.rows_affected())
-                }
-                Tx::Postgres(tx) => {
-                    Ok(sqlx::raw_sql(postgres).execute(&mut **tx).await?.rows_affected())
-                }
+    ) -> Result<u64, sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => Ok(sqlx::raw_sql(sqlite).execute(&mut **tx).await?.rows_affected()),
+            Tx::Postgres(tx) => {
+                Ok(sqlx::raw_sql(postgres).execute(&mut **tx).await?.rows_affected())
             }
         }
     }

@@ -142,7 +142,7 @@ fn bureau_fields(
         return Err(AppError::required("reason"));
     }
     Ok((
-        region.clone(),
+        region,
         BureauEntryFields {
             region_code: region.as_str().to_owned(),
             plate: plate.as_str().to_owned(),
@@ -194,7 +194,7 @@ async fn create_blacklist_entry(
     bureau_writer(&user)?;
     let req = req_body.parse()?;
     let (region, fields) = bureau_fields(req, None)?;
-    user.require(Action::Write, &Target::region(Resource::BureauBlacklist, region.clone()))?;
+    user.require(Action::Write, &Target::region(Resource::BureauBlacklist, region))?;
     let mut tx = state.db.begin().await?;
     let id = lists::insert_bureau(&mut tx, &fields, Some(user.id())).await?;
     audit::record_platform(
@@ -250,7 +250,7 @@ async fn replace_blacklist_entry(
     let before = blacklist_entry(&state, &user, id, Action::Write).await?;
     let req = req_body.parse()?;
     let (region, fields) = bureau_fields(req, before.fields.lifted_at)?;
-    user.require(Action::Write, &Target::region(Resource::BureauBlacklist, region.clone()))?;
+    user.require(Action::Write, &Target::region(Resource::BureauBlacklist, region))?;
     let mut tx = state.db.begin().await?;
     lists::update_bureau(&mut tx, id, &fields).await?;
     audit::record_platform(
@@ -399,7 +399,7 @@ fn alert_fields(req: AlertInput) -> AppResult<(RegionScope, AlertFields)> {
     }
     let trunc = |t: DateTime<Utc>| chrono::SubsecRound::trunc_subsecs(t, 6);
     Ok((
-        region.clone(),
+        region,
         AlertFields {
             region_code: region.as_str().to_owned(),
             level: level.as_str().to_owned(),
@@ -438,7 +438,7 @@ async fn issue_alert(
     bureau_writer(&user)?;
     let req = req_body.parse()?;
     let (region, fields) = alert_fields(req)?;
-    user.require(Action::Write, &Target::region(Resource::RegionAlerts, region.clone()))?;
+    user.require(Action::Write, &Target::region(Resource::RegionAlerts, region))?;
     let mut tx = state.db.begin().await?;
     let id = regions::insert(&mut tx, &fields, Some(user.id())).await?;
     audit::record_platform(
@@ -496,7 +496,7 @@ async fn preview_alert(
     listing_scope(&user)?;
     let req = req_body.parse()?;
     let (region, fields) = alert_fields(req)?;
-    user.require(Action::Read, &Target::region(Resource::RegionAlerts, region.clone()))?;
+    user.require(Action::Read, &Target::region(Resource::RegionAlerts, region))?;
     let mut db = state.db.clone();
     let enterprises = tenants::list(
         &mut db,

@@ -207,7 +207,8 @@ async fn submit_registration(
             "at most 10 files",
         ));
     }
-    if let Some(f) = form.files.iter().find(|f| !REGISTRATION_DOCUMENTS.contains(&f.field.as_str())) {
+    if let Some(f) = form.files.iter().find(|f| !REGISTRATION_DOCUMENTS.contains(&f.field.as_str()))
+    {
         return Err(AppError::invalid(
             f.field.clone(),
             "invalid_document_kind",
