@@ -93,14 +93,6 @@ pub trait Conn: Send {
         &mut self,
         sql: String,
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
-
-    /// Runs literal SQL, one text per backend (DDL and the few statements sea-query cannot
-    /// express). Never interpolate user input into these.
-    fn execute_raw(
-        &mut self,
-        sqlite: &'static str,
-        postgres: &'static str,
-    ) -> impl Future<Output = Result<u64, sqlx::Error>> + Send;
 }
 
 fn render(backend: Backend, stmt: &impl SqlxBinder) -> (String, SqlxValues) {
@@ -290,22 +282,6 @@ impl Conn for Db {
             }
         }
     }
-
-    fn execute_raw(
-        &mut self,
-        sqlite: &'static str,
-        postgres: &'static str,
-    ) -> impl Future<Output = Result<u64, sqlx::Error>> + Send {
-        let db = self.clone();
-        async move {
-            match db {
-                Db::Sqlite(pool) => Ok(sqlx::raw_sql(sqlite).execute(&pool).await?.rows_affected()),
-                Db::Postgres(pool) => {
-                    Ok(sqlx::raw_sql(postgres).execute(&pool).await?.rows_affected())
-                }
-            }
-        }
-    }
 }
 
 impl Conn for Tx {
@@ -374,19 +350,6 @@ impl Conn for Tx {
             Tx::Sqlite(_) => Ok(()),
             Tx::Postgres(tx) => {
                 sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut **tx).await.map(drop)
-            }
-        }
-    }
-
-    async fn execute_raw(
-        &mut self,
-        sqlite: &'static str,
-        postgres: &'static str,
-    ) -> Result<u64, sqlx::Error> {
-        match self {
-            Tx::Sqlite(tx) => Ok(sqlx::raw_sql(sqlite).execute(&mut **tx).await?.rows_affected()),
-            Tx::Postgres(tx) => {
-                Ok(sqlx::raw_sql(postgres).execute(&mut **tx).await?.rows_affected())
             }
         }
     }
