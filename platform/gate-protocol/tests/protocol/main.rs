@@ -1,0 +1,5 @@
+//! gate-protocol's tests: golden vectors, verifier cases, property tests.
+
+mod fixtures;
+mod golden;
+mod verifier;
