@@ -1,5 +1,7 @@
 //! gate-protocol's tests: golden vectors, verifier cases, property tests.
 
+mod canonical;
 mod fixtures;
 mod golden;
+mod props;
 mod verifier;
