@@ -13,7 +13,7 @@
 //! | option | `0x00` (absent) or `0x01` followed by the value |
 //! | list | `u32` count, then the items |
 //!
-//! Invariants the [`Reader`] keeps, whatever the input:
+//! Invariants the decoder (`Reader`) keeps, whatever the input:
 //! - it never panics and never reads past the end of its slice;
 //! - it never allocates more than the input it was given: every length and count is checked
 //!   against the bytes that remain *before* anything is allocated.

@@ -26,12 +26,13 @@
 //! The reference is single, strict Ed25519 verification (RFC 8032 with canonical `s`, and
 //! small-order `R` and keys refused: ed25519-dalek's `verify_strict`). Keys must also be free
 //! of torsion, checked once when a key is trusted or introduced. [`SignatureCheck::Batch`]
-//! checks a run with one multiscalar multiplication per 256 entries, about twice as fast, and
-//! falls back to strict single checks to name the first bad entry when a batch fails. Batch
-//! verification can accept a signature that its own signer deliberately built with a torsion
-//! component in `R`, which strict verification refuses; only the key holder can do that, so it
-//! forges nothing, but a pack verified offline would then report it. Offline verifiers use
-//! [`SignatureCheck::Strict`], the default.
+//! checks a run with one multiscalar multiplication per 256 entries, about three times as
+//! fast, and falls back to strict single checks to name the first bad entry when a batch
+//! fails. Batch verification can accept a signature that its own signer deliberately built
+//! with a torsion component in `R`, which strict verification refuses; only the key holder can
+//! do that, so it forges nothing, but a pack verified offline would then report it. The
+//! platform therefore verifies with batch on ingest and re-verifies strictly before it signs a
+//! daily root; offline verifiers use [`SignatureCheck::Strict`], the default.
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use platform_domain::ids::TenantId;
