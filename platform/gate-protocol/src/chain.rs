@@ -190,6 +190,9 @@ pub enum AppendError {
     /// The entry does not continue this chain's head.
     #[error("entry does not continue the chain head")]
     WrongPrevHash,
+    /// Keys rotate only in gate chains; tenant chains are signed by platform keys.
+    #[error("only gate chains have key introductions")]
+    NotAGateChain,
     /// The record could not be encoded.
     #[error(transparent)]
     Encode(#[from] EncodeError),
@@ -245,7 +248,7 @@ impl ChainWriter {
 
     /// The seq the next record must carry.
     pub fn next_seq(&self) -> u64 {
-        self.head.seq + 1
+        self.head.seq.saturating_add(1)
     }
 
     /// The public half of the current signing key.
@@ -273,10 +276,7 @@ impl ChainWriter {
         device: String,
     ) -> Result<Entry, AppendError> {
         let ChainId::Gate(gate) = self.chain else {
-            return Err(AppendError::Encode(EncodeError::Invalid {
-                field: "key",
-                reason: "only gate chains have key introductions",
-            }));
+            return Err(AppendError::NotAGateChain);
         };
         let intro = Record::KeyIntro(KeyIntro {
             gate,
@@ -309,7 +309,7 @@ impl ChainWriter {
         if header.chain != self.chain {
             return Err(AppendError::WrongChain { expected: self.chain, found: header.chain });
         }
-        if header.seq != self.next_seq() {
+        if header.seq != self.next_seq() || header.seq <= self.head.seq {
             return Err(AppendError::WrongSeq { expected: self.next_seq(), found: header.seq });
         }
         Ok(())

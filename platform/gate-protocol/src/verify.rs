@@ -404,12 +404,14 @@ impl Verifier {
         if header.chain != self.chain {
             return Err(fail(ErrorKind::WrongChain { expected: self.chain, found: header.chain }));
         }
-        let expected = head.seq + 1;
+        // Saturating: a head at u64::MAX (only reachable through `resume`) has no successor,
+        // and every seq is then a rewind rather than an overflow.
+        let expected = head.seq.saturating_add(1);
+        if seq <= head.seq {
+            return Err(fail(ErrorKind::Rewind { expected, found: seq }));
+        }
         if seq > expected {
             return Err(fail(ErrorKind::Gap { expected, found: seq }));
-        }
-        if seq < expected {
-            return Err(fail(ErrorKind::Rewind { expected, found: seq }));
         }
         if entry.prev_hash != head.hash {
             return Err(fail(ErrorKind::Fork {

@@ -51,7 +51,7 @@ pub use downlink::{Ack, OpenBarrier, PayloadEncoding, Update};
 pub use handshake::{Hello, ProtocolVersion, Reject, RejectReason, Welcome, negotiate};
 pub use uplink::{
     BarrierPosition, BarrierState, CommandOutcome, CommandResult, ConfigVersion, DeviceHealth,
-    DeviceKind, HealthStatus, Heartbeat, MAX_PHOTO_LEN, PassageBatch, PhotoChunk,
+    DeviceKind, HealthStatus, Heartbeat, MAX_PHOTO_LEN, PHOTO_PIECE_LEN, PassageBatch, PhotoChunk,
 };
 
 use crate::bytes::{DecodeError, EncodeError, Reader, Writer};

@@ -200,6 +200,72 @@ impl ConfigVersion {
     }
 }
 
+impl PassageBatch {
+    /// The most entries a batch carries: enough to drain a backlog quickly, few enough that
+    /// one batch is verified and stored in one short transaction.
+    pub const MAX_ENTRIES: usize = 500;
+
+    /// Splits `entries`, in order, into batches that each hold at most
+    /// [`PassageBatch::MAX_ENTRIES`] and fit one frame.
+    pub fn pack(entries: Vec<Entry>) -> Vec<Self> {
+        let mut batches = Vec::new();
+        let mut current = Vec::new();
+        let mut size = 4; // the entry count
+        for entry in entries {
+            let len = ENTRY_OVERHEAD + entry.record.len();
+            if !current.is_empty()
+                && (current.len() == Self::MAX_ENTRIES || size + len > super::MAX_BODY_LEN)
+            {
+                batches.push(Self { entries: std::mem::take(&mut current) });
+                size = 4;
+            }
+            size += len;
+            current.push(entry);
+        }
+        if !current.is_empty() {
+            batches.push(Self { entries: current });
+        }
+        batches
+    }
+}
+
+/// The recommended size of a photo piece (256 KiB): over a single TCP stream, a heartbeat or a
+/// passage never waits long behind a photo.
+pub const PHOTO_PIECE_LEN: usize = 256 * 1024;
+
+/// Bytes of a [`PhotoChunk`] body other than its data.
+const PHOTO_CHUNK_OVERHEAD: usize = 32 + 8 + 8 + 4;
+
+impl PhotoChunk {
+    /// Cuts a photo into pieces of at most `piece_len` bytes (limited to what fits a frame).
+    /// An empty photo gives one empty piece, so that the platform still learns of it.
+    pub fn split(photo: &[u8], piece_len: usize) -> Result<Vec<Self>, EncodeError> {
+        let total_len = photo.len() as u64;
+        if total_len > MAX_PHOTO_LEN {
+            return Err(EncodeError::TooLarge {
+                field: "photo",
+                len: total_len,
+                max: MAX_PHOTO_LEN,
+            });
+        }
+        let sha256 = Hash::of(photo);
+        let piece_len = piece_len.clamp(1, super::MAX_BODY_LEN - PHOTO_CHUNK_OVERHEAD);
+        if photo.is_empty() {
+            return Ok(vec![Self { sha256, total_len, offset: 0, data: Vec::new() }]);
+        }
+        Ok(photo
+            .chunks(piece_len)
+            .enumerate()
+            .map(|(i, data)| Self {
+                sha256,
+                total_len,
+                offset: (i * piece_len) as u64,
+                data: data.to_vec(),
+            })
+            .collect())
+    }
+}
+
 impl Body for PassageBatch {
     const TAG: u16 = 0x0101;
 

@@ -3,5 +3,6 @@
 mod canonical;
 mod fixtures;
 mod golden;
+mod messages;
 mod props;
 mod verifier;
