@@ -121,6 +121,21 @@ pub struct StoredPhoto {
     pub path: String,
 }
 
+/// A stored alarm row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlarmRow {
+    /// When.
+    pub at: String,
+    /// The lane.
+    pub lane: Option<String>,
+    /// The kind.
+    pub kind: String,
+    /// Raised (true) or cleared.
+    pub raised: bool,
+    /// What the guard reads.
+    pub message: String,
+}
+
 /// Counts shown by `gateledger-gate status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct StoreCounts {
@@ -428,6 +443,27 @@ impl Store {
                 sha256: r.get(1),
                 size: r.get(2),
                 path: r.get(3),
+            })
+            .collect())
+    }
+
+    /// The most recent alarm rows, newest first: `(at, lane, kind, raised, message)`.
+    pub async fn recent_alarms(&self, limit: u32) -> anyhow::Result<Vec<AlarmRow>> {
+        let rows = sqlx::query(
+            "select at, lane, kind, raised, message from alarms order by id desc limit ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await
+        .context("cannot read alarms")?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AlarmRow {
+                at: r.get(0),
+                lane: r.get(1),
+                kind: r.get(2),
+                raised: r.get(3),
+                message: r.get(4),
             })
             .collect())
     }
