@@ -241,3 +241,40 @@ async fn wait_text(browser: &Browser, css: &str, want: &str) {
     }
     panic!("{css} shows {last:?}, not {want:?}");
 }
+
+#[test]
+fn sigterm_stops_the_agent_cleanly() {
+    use std::io::{BufRead as _, BufReader};
+    use std::process::Stdio;
+
+    // Arrange: an agent with a barrier lane, so every kind of component is running.
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &lane_toml(Some(dead_address())));
+    let mut child = crate::support::gate_command(&config)
+        .arg("run")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let ready = lines.by_ref().map_while(Result::ok).any(|l| l.contains("status on http://"));
+    assert!(ready, "the agent did not start");
+
+    // Act
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+
+    // Assert: it exits by itself, successfully, within the shutdown grace.
+    let deadline = Instant::now() + Duration::from_secs(8);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the agent did not stop on SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit:?}");
+}
