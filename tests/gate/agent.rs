@@ -194,6 +194,8 @@ async fn the_guard_house_page_shows_each_decision_live() {
     let browser = Browser::start().await;
     browser.client.goto(&format!("{}/", agent.status)).await.expect("goto");
     wait_text(&browser, "#conn", "已连接").await;
+    // Every configured lane has its card from the start, under the name the guard knows.
+    wait_text(&browser, "#lane-in-1 h2", "1号入口（in-1）").await;
 
     // Act: a province misread of the registered truck, then an unregistered truck.
     let (ctype, body) =

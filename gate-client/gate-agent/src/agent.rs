@@ -61,6 +61,7 @@ impl Agent {
         let settings = Arc::new(settings);
         let store = Arc::new(Store::open(&settings.data_dir).await?);
         let health = Arc::new(Health::new(&settings.gate.name, Utc::now()));
+        health.lanes(settings.lanes.iter().map(|l| (l.id.as_str(), l.name.as_str())));
         let registry = Registry::new(store.registry().await?);
 
         let mut handles = Vec::new();

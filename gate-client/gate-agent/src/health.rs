@@ -101,6 +101,8 @@ pub struct Snapshot {
     pub gate: String,
     /// When the agent started.
     pub started_at: DateTime<Utc>,
+    /// The configured lanes: id to the name the guard reads.
+    pub lanes: BTreeMap<String, String>,
     /// Components by name.
     pub components: BTreeMap<String, ComponentHealth>,
     /// Barriers by lane.
@@ -157,6 +159,7 @@ impl Health {
                 version: crate::VERSION,
                 gate: gate.to_owned(),
                 started_at: now,
+                lanes: BTreeMap::new(),
                 components: BTreeMap::new(),
                 barriers: BTreeMap::new(),
                 cameras: BTreeMap::new(),
@@ -283,6 +286,13 @@ impl Health {
     /// Updates the intake counters.
     pub fn count(&self, f: impl FnOnce(&mut IntakeCounters)) {
         self.with(|s| f(&mut s.intake));
+    }
+
+    /// Records the configured lanes (id, name) so the page shows each one from the start.
+    pub fn lanes<'a>(&self, lanes: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        let lanes: BTreeMap<String, String> =
+            lanes.into_iter().map(|(id, name)| (id.to_owned(), name.to_owned())).collect();
+        self.with(|s| s.lanes = lanes);
     }
 
     /// Records the registry's size.
