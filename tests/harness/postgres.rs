@@ -1,6 +1,6 @@
 //! PostgreSQL: the platform's storage layer migrates a fresh database and reads back a row.
 
-use platform_server::storage::{Backend, Db};
+use platform_server::storage::{Backend, Conn, Db};
 use sea_query::{Alias, Expr, ExprTrait, Query};
 
 #[derive(Debug, sqlx::FromRow)]
@@ -13,7 +13,7 @@ struct MetaRow {
 async fn row_written_to_postgres_reads_back() {
     // Arrange
     let url = gateledger_e2e::pg::fresh_database().await;
-    let db = Db::connect(&url, Some(2)).await.expect("connect");
+    let mut db = Db::connect(&url, Some(2)).await.expect("connect");
     assert_eq!(db.backend(), Backend::Postgres);
     db.migrate().await.expect("migrate");
     let value = format!("probe-{}", uuid::Uuid::now_v7());

@@ -7,6 +7,7 @@
 
 pub mod browser;
 pub mod pg;
+pub mod platform;
 pub mod process;
 
 /// Reads a variable that `infra/test.sh` sets, or fails the test naming it.

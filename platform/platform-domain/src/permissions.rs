@@ -44,6 +44,9 @@ code_enum! {
         Passages = "passages", "通行记录", "passages";
         /// 报表: reports, schedules, metrics, evidence packs.
         Reports = "reports", "报表与证据包", "reports and evidence packs";
+        /// 操作日志: the enterprise's audit log of changes made by people. Append-only: no role
+        /// writes it directly; every write elsewhere adds an entry.
+        AuditLog = "audit_log", "操作日志", "audit log";
         /// 生态环境部门黑名单: bureau-owned, per region.
         BureauBlacklist = "bureau_blacklist", "生态环境部门黑名单", "bureau blacklist";
         /// 重污染天气预警: bureau-owned, per region.
@@ -144,17 +147,20 @@ pub const fn actions(kind: RoleKind, resource: Resource) -> &'static [Action] {
             | Res::AdmissionRules
             | Res::Reports,
         ) => RW,
-        (K::GroupAdmin, Res::Passages | Res::BureauBlacklist | Res::RegionAlerts) => R,
+        (
+            K::GroupAdmin,
+            Res::Passages | Res::AuditLog | Res::BureauBlacklist | Res::RegionAlerts,
+        ) => R,
         (K::GroupAdmin, Res::Platform) => NONE,
 
         (K::EnterpriseAdmin, Res::Devices) => &[Read, Write, Release],
-        (K::EnterpriseAdmin, Res::BureauBlacklist | Res::RegionAlerts) => R,
+        (K::EnterpriseAdmin, Res::AuditLog | Res::BureauBlacklist | Res::RegionAlerts) => R,
         (K::EnterpriseAdmin, Res::Platform) => NONE,
         (K::EnterpriseAdmin, _) => RW,
 
         (K::EnterpriseOperator, Res::Devices) => &[Read, Release],
         (K::EnterpriseOperator, Res::Passages) => RW,
-        (K::EnterpriseOperator, Res::Members | Res::Platform) => NONE,
+        (K::EnterpriseOperator, Res::Members | Res::AuditLog | Res::Platform) => NONE,
         (K::EnterpriseOperator, _) => R,
 
         (K::EnterpriseViewer, Res::TenantProfile | Res::Reports | Res::RegionAlerts) => R,
@@ -497,6 +503,7 @@ mod tests {
         admission_rules  -   R   RW  RW   R   -  R
         passages         -   R   R   RW   RW  -  I
         reports          -   R   RW  RW   R   R  -
+        audit_log        -   R   R   R    -   -  -
         bureau_blacklist R   RW  R   R    R   -  R
         region_alerts    R   RW  R   R    R   R  R
         platform         RW  -   -   -    -   -  -
@@ -584,7 +591,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(cells, 7 * 11 * 4);
+        assert_eq!(cells, 7 * 12 * 4);
     }
 
     #[test]

@@ -28,6 +28,12 @@ pub struct Settings {
     pub database: DatabaseSettings,
     /// Logging.
     pub log: LogSettings,
+    /// Sign-in, sessions and lockout.
+    pub auth: AuthSettings,
+    /// Outgoing mail (password resets, reports).
+    pub mail: MailSettings,
+    /// Where evidence objects (photos, documents) are kept.
+    pub objects: ObjectSettings,
 }
 
 impl Default for Settings {
@@ -37,6 +43,9 @@ impl Default for Settings {
             http: HttpSettings::default(),
             database: DatabaseSettings::default(),
             log: LogSettings::default(),
+            auth: AuthSettings::default(),
+            mail: MailSettings::default(),
+            objects: ObjectSettings::default(),
         }
     }
 }
@@ -47,11 +56,168 @@ impl Default for Settings {
 pub struct HttpSettings {
     /// Address to bind; port 0 picks a free port (tests use this).
     pub bind: SocketAddr,
+    /// The address people reach the platform at, for links in e-mails. Unset: derived
+    /// from `bind`.
+    pub public_url: Option<String>,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        Self { bind: SocketAddr::from(([127, 0, 0, 1], 8080)) }
+        Self { bind: SocketAddr::from(([127, 0, 0, 1], 8080)), public_url: None }
+    }
+}
+
+/// Sign-in, sessions and lockout.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSettings {
+    /// How long a session lasts without signing in again, in hours.
+    pub session_hours: u32,
+    /// Failed sign-ins in a row that lock an account.
+    pub max_failed_logins: u32,
+    /// How long a locked account stays locked, in minutes.
+    pub lockout_minutes: u32,
+    /// How long a password-reset link is valid, in minutes.
+    pub reset_minutes: u32,
+    /// The key that signs session tokens. Unset: a random key kept in
+    /// `<data_dir>/keys/session.key`, created on first start.
+    pub session_key: Option<SecretString>,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            session_hours: 12,
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+            reset_minutes: 30,
+            session_key: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthSettings")
+            .field("session_hours", &self.session_hours)
+            .field("max_failed_logins", &self.max_failed_logins)
+            .field("lockout_minutes", &self.lockout_minutes)
+            .field("reset_minutes", &self.reset_minutes)
+            .field("session_key", &self.session_key.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+/// How SMTP connections are secured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain SMTP: only for a relay on the same host or network.
+    None,
+    /// STARTTLS on the submission port (usually 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (usually 465).
+    Tls,
+}
+
+/// Outgoing mail. Without an SMTP host, mails are written as `.eml` files under
+/// `<data_dir>/mail-outbox`, so a single-site install still shows reset links to its operator.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailSettings {
+    /// The SMTP server.
+    pub smtp_host: Option<String>,
+    /// Its port; unset: 25, 587 or 465 by `tls`.
+    pub smtp_port: Option<u16>,
+    /// Transport security.
+    pub tls: SmtpTls,
+    /// SMTP user, if the server wants one.
+    pub username: Option<String>,
+    /// SMTP password.
+    pub password: Option<SecretString>,
+    /// The sender, e.g. `gateledger <noreply@example.com>`.
+    pub from: String,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            smtp_host: None,
+            smtp_port: None,
+            tls: SmtpTls::default(),
+            username: None,
+            password: None,
+            from: "gateledger <noreply@gateledger.local>".to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+/// Where evidence objects are kept.
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ObjectSettings {
+    /// An S3-compatible store. Unset: `<data_dir>/evidence` on the local disk.
+    pub s3: Option<S3Settings>,
+}
+
+impl std::fmt::Debug for ObjectSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectSettings").field("s3", &self.s3).finish()
+    }
+}
+
+/// An S3-compatible object store (path-style addressing).
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Settings {
+    /// The endpoint, e.g. `https://s3.example.com`.
+    pub endpoint: String,
+    /// The bucket; created at start when missing.
+    pub bucket: String,
+    /// The region; most S3-compatible servers accept `us-east-1`.
+    #[serde(default = "default_region")]
+    pub region: String,
+    /// Access key id.
+    pub access_key: String,
+    /// Secret access key.
+    pub secret_key: SecretString,
+    /// How long presigned download links stay valid, in seconds.
+    #[serde(default = "default_presign_seconds")]
+    pub presign_seconds: u64,
+}
+
+fn default_region() -> String {
+    "us-east-1".to_owned()
+}
+
+fn default_presign_seconds() -> u64 {
+    300
+}
+
+impl std::fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("access_key", &self.access_key)
+            .field("secret_key", &"***")
+            .field("presign_seconds", &self.presign_seconds)
+            .finish()
     }
 }
 
@@ -115,6 +281,14 @@ impl Settings {
             settings.database.url = Some(url.into());
         }
         Ok(settings)
+    }
+
+    /// The base URL for links in e-mails.
+    pub fn public_url(&self) -> String {
+        match &self.http.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.http.bind),
+        }
     }
 
     /// The database URL in effect: the configured one, or the embedded SQLite file.

@@ -7,8 +7,11 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
+use crate::auth::session::SessionKeys;
 use crate::config::{Settings, redact_url};
 use crate::http::{self, AppState};
+use crate::mail::Mailer;
+use crate::objects::Objects;
 use crate::storage::Db;
 
 /// A platform whose storage is open and migrated and whose listeners are bound.
@@ -31,7 +34,24 @@ impl Application {
         let listener = TcpListener::bind(settings.http.bind)
             .await
             .with_context(|| format!("cannot listen on {}", settings.http.bind))?;
-        let state = AppState { db, settings: Arc::new(settings) };
+        let mut settings = settings;
+        if settings.http.public_url.is_none() {
+            // Links in e-mails name the address actually bound (port 0 picks one).
+            settings.http.public_url = Some(format!("http://{}", listener.local_addr()?));
+        }
+        let objects = match &settings.objects.s3 {
+            Some(s3) => Objects::s3(s3).await?,
+            None => Objects::local(settings.data_dir.join("evidence"))?,
+        };
+        let mailer = Mailer::from_settings(&settings.mail, settings.data_dir.join("mail-outbox"))?;
+        let sessions = Arc::new(SessionKeys::load(&settings.auth, &settings.data_dir)?);
+        crate::storage::passages::ensure_partitions(
+            &db,
+            [chrono::Utc::now(), chrono::Utc::now() + chrono::Duration::days(31)],
+        )
+        .await
+        .context("cannot create the passage partitions")?;
+        let state = AppState { db, settings: Arc::new(settings), objects, mailer, sessions };
         Ok(Self { listener, state })
     }
 

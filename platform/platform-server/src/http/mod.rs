@@ -1,14 +1,22 @@
-//! The HTTP surface: pages for people, `/api/v1` for programs, `/healthz` for operators.
+//! The HTTP surface: pages for people, `/api/v1` for programs (described by the OpenAPI
+//! document at `/api/openapi.json`), `/healthz` for operators.
 
+pub mod api;
+pub mod extract;
 mod health;
 mod pages;
+pub mod upload;
 
 use std::sync::Arc;
 
 use axum::Router;
+use axum::middleware;
 use tower_http::trace::TraceLayer;
 
+use crate::auth::session::SessionKeys;
 use crate::config::Settings;
+use crate::mail::Mailer;
+use crate::objects::Objects;
 use crate::storage::Db;
 
 /// What every handler can reach.
@@ -18,13 +26,30 @@ pub struct AppState {
     pub db: Db,
     /// The settings the platform started with.
     pub settings: Arc<Settings>,
+    /// Evidence objects.
+    pub objects: Objects,
+    /// Outgoing mail.
+    pub mailer: Mailer,
+    /// The key of session tokens.
+    pub sessions: Arc<SessionKeys>,
 }
 
 /// The whole route table.
 pub fn router(state: AppState) -> Router {
+    let (api, openapi) = api::router();
+    let openapi = Arc::new(openapi);
     Router::new()
         .merge(health::router())
         .merge(pages::router())
+        .nest("/api/v1", api)
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || {
+                let doc = openapi.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .layer(middleware::from_fn(crate::i18n::scope))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
