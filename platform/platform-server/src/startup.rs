@@ -45,13 +45,15 @@ impl Application {
         };
         let mailer = Mailer::from_settings(&settings.mail, settings.data_dir.join("mail-outbox"))?;
         let sessions = Arc::new(SessionKeys::load(&settings.auth, &settings.data_dir)?);
+        let signing = Arc::new(crate::keys::SigningKeys::load_or_create(&settings.data_dir)?);
         crate::storage::passages::ensure_partitions(
             &db,
             [chrono::Utc::now(), chrono::Utc::now() + chrono::Duration::days(31)],
         )
         .await
         .context("cannot create the passage partitions")?;
-        let state = AppState { db, settings: Arc::new(settings), objects, mailer, sessions };
+        let state =
+            AppState { db, settings: Arc::new(settings), objects, mailer, sessions, signing };
         Ok(Self { listener, state })
     }
 

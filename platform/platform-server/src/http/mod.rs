@@ -32,6 +32,8 @@ pub struct AppState {
     pub mailer: Mailer,
     /// The key of session tokens.
     pub sessions: Arc<SessionKeys>,
+    /// The platform's ledger signing key.
+    pub signing: Arc<crate::keys::SigningKeys>,
 }
 
 /// The whole route table.
