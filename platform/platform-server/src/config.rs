@@ -57,13 +57,54 @@ pub struct HttpSettings {
     /// Address to bind; port 0 picks a free port (tests use this).
     pub bind: SocketAddr,
     /// The address people reach the platform at, for links in e-mails. Unset: derived
-    /// from `bind`.
+    /// from `bind` (`https://` when the platform serves TLS itself).
     pub public_url: Option<String>,
+    /// A PEM certificate chain: with `tls_key`, the platform serves HTTPS itself.
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of `tls_cert`.
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP on an address other than loopback. Only for a platform behind a
+    /// TLS-terminating proxy on the same host or a private link; browsers then get their
+    /// cookies over the proxy's HTTPS (set `public_url` to its `https://` address).
+    pub plain_http_beyond_loopback: bool,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        Self { bind: SocketAddr::from(([127, 0, 0, 1], 8080)), public_url: None }
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            tls_cert: None,
+            tls_key: None,
+            plain_http_beyond_loopback: false,
+        }
+    }
+}
+
+impl HttpSettings {
+    /// The certificate and key when HTTPS is configured; an error when only one is given.
+    pub fn tls(&self) -> anyhow::Result<Option<(&Path, &Path)>> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(c), Some(k)) => Ok(Some((c, k))),
+            (None, None) => Ok(None),
+            _ => anyhow::bail!("[http] tls_cert and tls_key go together: set both or neither"),
+        }
+    }
+
+    /// Refuses plain HTTP on a network address unless explicitly allowed: passwords and
+    /// session cookies must not cross a network in clear text.
+    pub fn check_transport(&self) -> anyhow::Result<()> {
+        if self.tls()?.is_none()
+            && !self.bind.ip().is_loopback()
+            && !self.plain_http_beyond_loopback
+        {
+            anyhow::bail!(
+                "refusing plain HTTP on {}: give [http] tls_cert and tls_key to serve HTTPS, \
+                 bind 127.0.0.1, or set [http] plain_http_beyond_loopback = true behind a TLS proxy",
+                self.bind
+            );
+        }
+        Ok(())
     }
 }
 
@@ -287,8 +328,19 @@ impl Settings {
     pub fn public_url(&self) -> String {
         match &self.http.public_url {
             Some(url) => url.trim_end_matches('/').to_owned(),
-            None => format!("http://{}", self.http.bind),
+            None => format!("{}://{}", self.scheme(), self.http.bind),
         }
+    }
+
+    /// `https` when the platform serves TLS itself, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.http.tls_cert.is_some() { "https" } else { "http" }
+    }
+
+    /// Whether browsers reach the platform over HTTPS (its own or a proxy's): cookies are
+    /// then marked `Secure`.
+    pub fn https(&self) -> bool {
+        self.public_url().starts_with("https://")
     }
 
     /// The database URL in effect: the configured one, or the embedded SQLite file.
@@ -330,6 +382,22 @@ mod tests {
         std::fs::write(&path, "[http]\nbnid = \"127.0.0.1:1\"\n").unwrap();
         let err = format!("{:#}", Settings::load(Some(&path)).unwrap_err());
         assert!(err.contains("bnid"), "{err}");
+    }
+
+    #[test]
+    fn plain_http_is_for_loopback_unless_explicitly_allowed() {
+        let mut http = HttpSettings::default();
+        http.check_transport().unwrap();
+        http.bind = "0.0.0.0:8080".parse().unwrap();
+        let err = http.check_transport().unwrap_err().to_string();
+        assert!(err.contains("refusing plain HTTP"), "{err}");
+        http.plain_http_beyond_loopback = true;
+        http.check_transport().unwrap();
+        http.plain_http_beyond_loopback = false;
+        http.tls_cert = Some("cert.pem".into());
+        assert!(http.check_transport().is_err(), "a certificate without its key");
+        http.tls_key = Some("key.pem".into());
+        http.check_transport().unwrap();
     }
 
     #[test]

@@ -160,6 +160,10 @@ fn catalogue(code: &str) -> (&'static str, &'static str) {
         "bad_multipart" => ("上传内容格式无效", "the upload is not valid multipart data"),
         "invalid_state" => ("当前状态下不能执行此操作", "not possible in the current state"),
         "token_invalid" => ("链接无效或已过期", "the link is invalid or has expired"),
+        "csrf_invalid" => (
+            "页面已过期或表单来源不可信，请刷新页面后重试",
+            "the page has expired or the form did not come from this site: reload the page and try again",
+        ),
         "internal" => ("服务器内部错误，请稍后再试", "internal error, please try again later"),
         _ => ("请求无效", "invalid request"),
     }

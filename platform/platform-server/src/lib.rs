@@ -16,6 +16,7 @@ pub mod sheets;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;
+pub mod tls;
 
 /// The version of this build, reported by `/healthz` and to gates.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

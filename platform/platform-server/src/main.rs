@@ -120,7 +120,7 @@ fn main() -> anyhow::Result<()> {
                     settings.http.bind = bind;
                 }
                 let app = Application::build(settings).await?;
-                println!("gateledger listening on http://{}", app.http_addr());
+                println!("gateledger listening on {}://{}", app.scheme(), app.http_addr());
                 app.run_until_stopped(shutdown_signal()).await
             }
             Command::Migrate => {

@@ -18,12 +18,18 @@ use crate::storage::Db;
 #[derive(Debug)]
 pub struct Application {
     listener: TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
     state: AppState,
 }
 
 impl Application {
     /// Creates the data directory, opens and migrates the database, binds HTTP.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        settings.http.check_transport()?;
+        let tls = match settings.http.tls()? {
+            Some((cert, key)) => Some(crate::tls::server_config(cert, key)?),
+            None => None,
+        };
         std::fs::create_dir_all(&settings.data_dir).with_context(|| {
             format!("cannot create the data directory {}", settings.data_dir.display())
         })?;
@@ -37,7 +43,8 @@ impl Application {
         let mut settings = settings;
         if settings.http.public_url.is_none() {
             // Links in e-mails name the address actually bound (port 0 picks one).
-            settings.http.public_url = Some(format!("http://{}", listener.local_addr()?));
+            settings.http.public_url =
+                Some(format!("{}://{}", settings.scheme(), listener.local_addr()?));
         }
         let objects = match &settings.objects.s3 {
             Some(s3) => Objects::s3(s3).await?,
@@ -52,14 +59,26 @@ impl Application {
         )
         .await
         .context("cannot create the passage partitions")?;
-        let state =
-            AppState { db, settings: Arc::new(settings), objects, mailer, sessions, signing };
-        Ok(Self { listener, state })
+        let state = AppState {
+            db,
+            settings: Arc::new(settings),
+            objects,
+            mailer,
+            sessions,
+            signing,
+            events: crate::http::events::EventHub::default(),
+        };
+        Ok(Self { listener, tls, state })
     }
 
     /// The HTTP address actually bound (useful with port 0).
     pub fn http_addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// `https` when the platform serves TLS itself, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
     }
 
     /// The shared state, for tests that inspect storage directly.
@@ -74,10 +93,24 @@ impl Application {
     ) -> anyhow::Result<()> {
         let db = self.state.db.clone();
         let router = http::router(self.state);
-        axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("HTTP server failed")?;
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        match self.tls {
+            Some(config) => {
+                use axum::serve::ListenerExt;
+                // tap_io is a no-op here; it lets axum hand the peer address to handlers.
+                let listener = crate::tls::TlsListener::new(self.listener, config)?.tap_io(|_| {});
+                axum::serve(listener, service)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+                    .context("HTTPS server failed")?;
+            }
+            None => {
+                axum::serve(self.listener, service)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+                    .context("HTTP server failed")?;
+            }
+        }
         db.close().await;
         Ok(())
     }

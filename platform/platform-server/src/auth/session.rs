@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 use uuid::Uuid;
 
 use crate::config::AuthSettings;
@@ -34,6 +35,9 @@ pub struct Claims {
 pub struct SessionKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// Derived from the session key: signs the pages' anti-forgery tokens, so that every
+    /// replica sharing the session key checks them.
+    csrf: [u8; 32],
     /// How long a new session lasts.
     pub lifetime: Duration,
 }
@@ -66,7 +70,11 @@ impl SessionKeys {
             }
         };
         anyhow::ensure!(secret.len() >= 32, "the session key must have at least 32 bytes");
+        let mut derive = sha2::Sha256::new();
+        sha2::Digest::update(&mut derive, b"gateledger csrf key v1\0");
+        sha2::Digest::update(&mut derive, &secret);
         Ok(Self {
+            csrf: derive.finalize().into(),
             encoding: EncodingKey::from_secret(&secret)?,
             decoding: DecodingKey::from_secret(&secret)?,
             lifetime: Duration::hours(i64::from(settings.session_hours.max(1))),
@@ -83,6 +91,26 @@ impl SessionKeys {
     ) -> anyhow::Result<String> {
         let claims = Claims { sub, sid, iat: now.timestamp(), exp: expires.timestamp() };
         Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
+    }
+
+    /// The anti-forgery token of a browser (`nonce`, its random `gl_csrf` cookie) in a
+    /// session (`sid`, empty before sign-in): HMAC-SHA256 over both, hex. A token copied
+    /// from another browser or another session does not verify.
+    pub fn csrf_token(&self, nonce: &str, sid: &str) -> String {
+        use hmac::{KeyInit, Mac};
+        let mut mac =
+            <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&self.csrf).expect("any key");
+        mac.update(nonce.as_bytes());
+        mac.update(b"|");
+        mac.update(sid.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Checks an anti-forgery token in constant time.
+    pub fn csrf_verify(&self, nonce: &str, sid: &str, token: &str) -> bool {
+        let expected = self.csrf_token(nonce, sid);
+        expected.len() == token.len()
+            && expected.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
     }
 
     /// The claims of a well-signed, unexpired token; `None` otherwise.
@@ -131,5 +159,21 @@ mod tests {
         let old = keys.issue(sub, sid, now - Duration::hours(2), now - Duration::hours(1)).unwrap();
         assert!(keys.check(&old).is_none());
         assert!(keys.check("garbage").is_none());
+    }
+
+    #[test]
+    fn csrf_tokens_bind_the_browser_and_the_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = SessionKeys::load(&AuthSettings::default(), dir.path()).unwrap();
+        let other =
+            SessionKeys::load(&AuthSettings::default(), tempfile::tempdir().unwrap().path())
+                .unwrap();
+        let token = keys.csrf_token("nonce-a", "sid-1");
+        assert!(keys.csrf_verify("nonce-a", "sid-1", &token));
+        assert!(!keys.csrf_verify("nonce-b", "sid-1", &token), "another browser");
+        assert!(!keys.csrf_verify("nonce-a", "sid-2", &token), "another session");
+        assert!(!keys.csrf_verify("nonce-a", "", &token), "signed out");
+        assert!(!other.csrf_verify("nonce-a", "sid-1", &token), "another platform key");
+        assert!(!keys.csrf_verify("nonce-a", "sid-1", ""));
     }
 }

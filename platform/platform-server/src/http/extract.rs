@@ -89,6 +89,18 @@ where
     }
 }
 
+impl<T> JsonBody<T> {
+    /// A body built in-process, e.g. by a page handler from a form, for the same handler
+    /// function the API route uses.
+    pub fn from_value(value: &serde_json::Value) -> Self {
+        Self {
+            bytes: axum::body::Bytes::from(serde_json::to_vec(value).expect("JSON serialises")),
+            is_json: true,
+            _type: std::marker::PhantomData,
+        }
+    }
+}
+
 impl<T: DeserializeOwned> JsonBody<T> {
     /// Parses the body, naming the field of any problem.
     pub fn parse(self) -> Result<T, AppError> {

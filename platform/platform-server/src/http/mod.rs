@@ -2,9 +2,11 @@
 //! document at `/api/openapi.json`), `/healthz` for operators.
 
 pub mod api;
+pub mod events;
 pub mod extract;
 mod health;
-mod pages;
+pub mod pages;
+pub mod security;
 pub mod upload;
 
 use std::sync::Arc;
@@ -34,6 +36,8 @@ pub struct AppState {
     pub sessions: Arc<SessionKeys>,
     /// The platform's ledger signing key.
     pub signing: Arc<crate::keys::SigningKeys>,
+    /// Live updates for open pages.
+    pub events: events::EventHub,
 }
 
 /// The whole route table.
@@ -42,7 +46,7 @@ pub fn router(state: AppState) -> Router {
     let openapi = Arc::new(openapi);
     Router::new()
         .merge(health::router())
-        .merge(pages::router())
+        .merge(pages::router(&state))
         .nest("/api/v1", api)
         .route(
             "/api/openapi.json",
@@ -52,6 +56,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(middleware::from_fn(crate::i18n::scope))
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -358,6 +358,34 @@ pub async fn count(c: &mut impl Conn, t: TenantId, f: &VehicleFilter) -> Result<
     Ok(c.fetch_one::<Count>(&stmt).await?.n)
 }
 
+/// One group of the registry mix: how many vehicles of a registry have a fuel and stage.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MixRow {
+    /// Ledger kind.
+    pub kind: String,
+    /// Fuel identifier.
+    pub fuel: String,
+    /// Stage identifier.
+    pub stage: String,
+    /// How many.
+    pub n: i64,
+}
+
+/// The registries' mix by (kind, fuel, stage), counted in the database.
+pub async fn mix(c: &mut impl Conn, t: TenantId) -> Result<Vec<MixRow>, sqlx::Error> {
+    let stmt = Query::select()
+        .columns([Vehicles::Kind, Vehicles::Fuel, Vehicles::Stage])
+        .expr_as(Expr::col(Vehicles::Id).count(), "n")
+        .from(Vehicles::Table)
+        .and_where(Expr::col(Vehicles::TenantId).eq(Uuid::from(t)))
+        .group_by_col(Vehicles::Kind)
+        .group_by_col(Vehicles::Fuel)
+        .group_by_col(Vehicles::Stage)
+        .order_by(Vehicles::Kind, Order::Asc)
+        .to_owned();
+    c.fetch_all(&stmt).await
+}
+
 /// Deletes a vehicle and its document rows (the evidence objects stay: passages may cite them).
 pub async fn delete(c: &mut impl Conn, t: TenantId, id: Uuid) -> Result<u64, sqlx::Error> {
     let stmt = Query::delete()

@@ -134,7 +134,7 @@ pub struct VehicleQuery {
 /// A page of the registries.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/vehicles", tag = "vehicles", params(("tenant_id" = Uuid, Path), VehicleQuery),
     responses((status = 200, body = Paged<Vehicle>), (status = 404)))]
-async fn list_vehicles(
+pub(crate) async fn list_vehicles(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,
@@ -200,7 +200,7 @@ fn first_issue(issues: Vec<FieldIssue>) -> AppError {
 /// Registers a vehicle or machine in one of the registries (`kind`).
 #[utoipa::path(post, path = "/enterprises/{tenant_id}/vehicles", tag = "vehicles", params(("tenant_id" = Uuid, Path)),
     request_body = VehicleInput, responses((status = 201, body = Registered), (status = 409, description = "plate_taken or registration_code_taken"), (status = 422)))]
-async fn create_vehicle(
+pub(crate) async fn create_vehicle(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,
@@ -246,7 +246,7 @@ async fn vehicle(
 /// One vehicle.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/vehicles/{vehicle_id}", tag = "vehicles",
     params(("tenant_id" = Uuid, Path), ("vehicle_id" = Uuid, Path)), responses((status = 200, body = Vehicle), (status = 404)))]
-async fn show_vehicle(
+pub(crate) async fn show_vehicle(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -260,7 +260,7 @@ async fn show_vehicle(
 #[utoipa::path(put, path = "/enterprises/{tenant_id}/vehicles/{vehicle_id}", tag = "vehicles",
     params(("tenant_id" = Uuid, Path), ("vehicle_id" = Uuid, Path)), request_body = VehicleInput,
     responses((status = 200, body = Vehicle), (status = 404), (status = 409), (status = 422)))]
-async fn replace_vehicle(
+pub(crate) async fn replace_vehicle(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -307,7 +307,7 @@ async fn replace_vehicle(
 /// Removes a vehicle from its registry. Its passages keep their snapshot of it.
 #[utoipa::path(delete, path = "/enterprises/{tenant_id}/vehicles/{vehicle_id}", tag = "vehicles",
     params(("tenant_id" = Uuid, Path), ("vehicle_id" = Uuid, Path)), responses((status = 200, body = Done), (status = 404)))]
-async fn delete_vehicle(
+pub(crate) async fn delete_vehicle(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -339,7 +339,7 @@ async fn delete_vehicle(
 /// The documents of a vehicle.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/vehicles/{vehicle_id}/documents", tag = "vehicles",
     params(("tenant_id" = Uuid, Path), ("vehicle_id" = Uuid, Path)), responses((status = 200, body = Vec<DocumentRow>), (status = 404)))]
-async fn list_documents(
+pub(crate) async fn list_documents(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, v)): ApiPath<(Uuid, Uuid)>,
@@ -365,7 +365,7 @@ struct DocumentForm {
 #[utoipa::path(post, path = "/enterprises/{tenant_id}/vehicles/{vehicle_id}/documents", tag = "vehicles",
     params(("tenant_id" = Uuid, Path), ("vehicle_id" = Uuid, Path)), request_body(content = DocumentForm, content_type = "multipart/form-data"),
     responses((status = 201, body = super::Created), (status = 404), (status = 413), (status = 422)))]
-async fn upload_document(
+pub(crate) async fn upload_document(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, v)): ApiPath<(Uuid, Uuid)>,
@@ -447,7 +447,7 @@ async fn document(
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/vehicles/{vehicle_id}/documents/{document_id}", tag = "vehicles",
     params(("tenant_id" = Uuid, Path), ("vehicle_id" = Uuid, Path), ("document_id" = Uuid, Path)),
     responses((status = 200, description = "the file"), (status = 307, description = "a presigned link"), (status = 404)))]
-async fn show_document(
+pub(crate) async fn show_document(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, v, d)): ApiPath<(Uuid, Uuid, Uuid)>,
@@ -459,7 +459,7 @@ async fn show_document(
 /// Detaches a document (its bytes stay: passages and packs may cite them).
 #[utoipa::path(delete, path = "/enterprises/{tenant_id}/vehicles/{vehicle_id}/documents/{document_id}", tag = "vehicles",
     params(("tenant_id" = Uuid, Path), ("vehicle_id" = Uuid, Path), ("document_id" = Uuid, Path)), responses((status = 200, body = Done), (status = 404)))]
-async fn delete_document(
+pub(crate) async fn delete_document(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, v, d)): ApiPath<(Uuid, Uuid, Uuid)>,
@@ -520,7 +520,7 @@ pub fn today_local() -> NaiveDate {
 /// expiry.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/vehicles/expiring", tag = "vehicles", params(("tenant_id" = Uuid, Path), ExpiryQuery),
     responses((status = 200, body = Vec<Expiring>), (status = 404)))]
-async fn expiring_vehicles(
+pub(crate) async fn expiring_vehicles(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,
@@ -581,7 +581,7 @@ fn sheet_name(kind: LedgerKind) -> &'static str {
 /// dates), as XLSX or CSV.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/vehicles/export", tag = "vehicles", params(("tenant_id" = Uuid, Path), ExportQuery),
     responses((status = 200, description = "the file"), (status = 404), (status = 422)))]
-async fn export_vehicles(
+pub(crate) async fn export_vehicles(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,
@@ -744,7 +744,7 @@ struct ImportForm {
 #[utoipa::path(post, path = "/enterprises/{tenant_id}/imports", tag = "vehicles", params(("tenant_id" = Uuid, Path)),
     request_body(content = ImportForm, content_type = "multipart/form-data"),
     responses((status = 201, body = ImportReport), (status = 404), (status = 422, description = "the file cannot be read or its header is wrong")))]
-async fn start_import(
+pub(crate) async fn start_import(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,
@@ -904,7 +904,7 @@ async fn start_import(
 /// A staged import's report.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/imports/{import_id}", tag = "vehicles",
     params(("tenant_id" = Uuid, Path), ("import_id" = Uuid, Path)), responses((status = 200, body = ImportReport), (status = 404)))]
-async fn show_import(
+pub(crate) async fn show_import(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -929,7 +929,7 @@ pub struct Imported {
 #[utoipa::path(post, path = "/enterprises/{tenant_id}/imports/{import_id}/confirm", tag = "vehicles",
     params(("tenant_id" = Uuid, Path), ("import_id" = Uuid, Path)),
     responses((status = 200, body = Imported), (status = 404), (status = 409, description = "already confirmed, or a row collides")))]
-async fn confirm_import(
+pub(crate) async fn confirm_import(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,

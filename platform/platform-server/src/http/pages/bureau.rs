@@ -1,0 +1,7 @@
+//! (being written)
+
+use super::Route;
+
+pub(super) fn routes() -> Vec<Route> {
+    vec![]
+}
