@@ -58,7 +58,7 @@ impl AuditQuery {
 /// An enterprise's audit log, newest first.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/audit", tag = "audit", params(("tenant_id" = Uuid, Path), AuditQuery),
     responses((status = 200, body = Paged<AuditRow>), (status = 403), (status = 404)))]
-async fn enterprise_audit(
+pub(crate) async fn enterprise_audit(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,
@@ -75,7 +75,7 @@ async fn enterprise_audit(
 /// The platform's audit log: all of it for platform admins; an inspector's region's bureau
 /// data for inspectors.
 #[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery), responses((status = 200, body = Paged<AuditRow>), (status = 403)))]
-async fn platform_audit(
+pub(crate) async fn platform_audit(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiQuery(q): ApiQuery<AuditQuery>,

@@ -169,7 +169,7 @@ pub struct BlacklistQuery {
 
 /// The bureau blacklist of the caller's region (inspectors; all regions for platform admins).
 #[utoipa::path(get, path = "/bureau/blacklist", tag = "bureau", params(BlacklistQuery), responses((status = 200, body = Paged<BureauEntryRow>), (status = 403)))]
-async fn list_blacklist(
+pub(crate) async fn list_blacklist(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiQuery(q): ApiQuery<BlacklistQuery>,
@@ -186,7 +186,7 @@ async fn list_blacklist(
 /// Issues a bureau blacklist entry for a region inside the inspector's own.
 #[utoipa::path(post, path = "/bureau/blacklist", tag = "bureau", request_body = BureauEntryInput,
     responses((status = 201, body = Created), (status = 403), (status = 404, description = "the region is outside the inspector's"), (status = 422)))]
-async fn create_blacklist_entry(
+pub(crate) async fn create_blacklist_entry(
     State(state): State<AppState>,
     user: CurrentUser,
     req_body: JsonBody<BureauEntryInput>,
@@ -230,7 +230,7 @@ async fn blacklist_entry(
 /// One bureau blacklist entry.
 #[utoipa::path(get, path = "/bureau/blacklist/{entry_id}", tag = "bureau", params(("entry_id" = Uuid, Path)),
     responses((status = 200, body = BureauEntryRow), (status = 404)))]
-async fn show_blacklist_entry(
+pub(crate) async fn show_blacklist_entry(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
@@ -241,7 +241,7 @@ async fn show_blacklist_entry(
 /// Replaces a bureau blacklist entry (it may not move out of the inspector's region).
 #[utoipa::path(put, path = "/bureau/blacklist/{entry_id}", tag = "bureau", params(("entry_id" = Uuid, Path)),
     request_body = BureauEntryInput, responses((status = 200, body = BureauEntryRow), (status = 403), (status = 404), (status = 422)))]
-async fn replace_blacklist_entry(
+pub(crate) async fn replace_blacklist_entry(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
@@ -274,7 +274,7 @@ async fn replace_blacklist_entry(
 /// Deletes a bureau blacklist entry issued by mistake (lifting keeps the history).
 #[utoipa::path(delete, path = "/bureau/blacklist/{entry_id}", tag = "bureau", params(("entry_id" = Uuid, Path)),
     responses((status = 200, body = Done), (status = 403), (status = 404)))]
-async fn delete_blacklist_entry(
+pub(crate) async fn delete_blacklist_entry(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
@@ -302,7 +302,7 @@ async fn delete_blacklist_entry(
 /// Lifts (解除) a bureau blacklist entry: it stays on record but no longer blocks.
 #[utoipa::path(post, path = "/bureau/blacklist/{entry_id}/lift", tag = "bureau", params(("entry_id" = Uuid, Path)),
     responses((status = 200, body = BureauEntryRow), (status = 403), (status = 404), (status = 409)))]
-async fn lift_blacklist_entry(
+pub(crate) async fn lift_blacklist_entry(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
@@ -416,7 +416,7 @@ fn alert_fields(req: AlertInput) -> AppResult<(RegionScope, AlertFields)> {
 
 /// The alerts of the caller's region, newest first (inspectors; all for platform admins).
 #[utoipa::path(get, path = "/bureau/alerts", tag = "bureau", params(PageParams), responses((status = 200, body = Paged<AlertRow>), (status = 403)))]
-async fn list_alerts(
+pub(crate) async fn list_alerts(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiQuery(q): ApiQuery<PageParams>,
@@ -430,7 +430,7 @@ async fn list_alerts(
 /// of the enterprises it covers pick it up with their next update.
 #[utoipa::path(post, path = "/bureau/alerts", tag = "bureau", request_body = AlertInput,
     responses((status = 201, body = Created), (status = 403), (status = 404), (status = 422)))]
-async fn issue_alert(
+pub(crate) async fn issue_alert(
     State(state): State<AppState>,
     user: CurrentUser,
     req_body: JsonBody<AlertInput>,
@@ -488,7 +488,7 @@ pub struct AlertPreview {
 /// registered trucks the alert would refuse at its start.
 #[utoipa::path(post, path = "/bureau/alerts/preview", tag = "bureau", request_body = AlertInput,
     responses((status = 200, body = AlertPreview), (status = 403), (status = 404), (status = 422)))]
-async fn preview_alert(
+pub(crate) async fn preview_alert(
     State(state): State<AppState>,
     user: CurrentUser,
     req_body: JsonBody<AlertInput>,
@@ -584,7 +584,7 @@ async fn alert(
 /// One alert.
 #[utoipa::path(get, path = "/bureau/alerts/{alert_id}", tag = "bureau", params(("alert_id" = Uuid, Path)),
     responses((status = 200, body = AlertRow), (status = 404)))]
-async fn show_alert(
+pub(crate) async fn show_alert(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
@@ -595,7 +595,7 @@ async fn show_alert(
 /// Cancels an alert before its end.
 #[utoipa::path(post, path = "/bureau/alerts/{alert_id}/cancel", tag = "bureau", params(("alert_id" = Uuid, Path)),
     responses((status = 200, body = AlertRow), (status = 403), (status = 404), (status = 409)))]
-async fn cancel_alert(
+pub(crate) async fn cancel_alert(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
@@ -627,7 +627,7 @@ async fn cancel_alert(
 /// it), lifted ones excluded.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/bureau-blacklist", tag = "bureau", params(("tenant_id" = Uuid, Path), PageParams),
     responses((status = 200, body = Paged<BureauEntryRow>), (status = 404)))]
-async fn enterprise_blacklist(
+pub(crate) async fn enterprise_blacklist(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,
@@ -644,7 +644,7 @@ async fn enterprise_blacklist(
 /// The current and coming alerts that cover an enterprise.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/alerts", tag = "bureau", params(("tenant_id" = Uuid, Path)),
     responses((status = 200, body = Vec<AlertRow>), (status = 404)))]
-async fn enterprise_alerts(
+pub(crate) async fn enterprise_alerts(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,

@@ -67,7 +67,7 @@ pub struct SiteInput {
 /// An enterprise's sites.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/sites", tag = "directory", params(("tenant_id" = Uuid, Path)),
     responses((status = 200, body = Vec<SiteRow>), (status = 404)))]
-async fn list_sites(
+pub(crate) async fn list_sites(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,
@@ -80,7 +80,7 @@ async fn list_sites(
 /// Adds a site.
 #[utoipa::path(post, path = "/enterprises/{tenant_id}/sites", tag = "directory", params(("tenant_id" = Uuid, Path)),
     request_body = SiteInput, responses((status = 201, body = Created), (status = 403), (status = 404)))]
-async fn create_site(
+pub(crate) async fn create_site(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,
@@ -124,7 +124,7 @@ async fn site(
 /// One site.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/sites/{site_id}", tag = "directory",
     params(("tenant_id" = Uuid, Path), ("site_id" = Uuid, Path)), responses((status = 200, body = SiteRow), (status = 404)))]
-async fn show_site(
+pub(crate) async fn show_site(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -135,7 +135,7 @@ async fn show_site(
 /// Renames or moves a site.
 #[utoipa::path(patch, path = "/enterprises/{tenant_id}/sites/{site_id}", tag = "directory",
     params(("tenant_id" = Uuid, Path), ("site_id" = Uuid, Path)), request_body = SiteInput, responses((status = 200, body = SiteRow), (status = 404)))]
-async fn update_site(
+pub(crate) async fn update_site(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -163,7 +163,7 @@ async fn update_site(
 /// Deletes a site; refused (409 `in_use`) while it has gates.
 #[utoipa::path(delete, path = "/enterprises/{tenant_id}/sites/{site_id}", tag = "directory",
     params(("tenant_id" = Uuid, Path), ("site_id" = Uuid, Path)), responses((status = 200, body = Done), (status = 404), (status = 409)))]
-async fn delete_site(
+pub(crate) async fn delete_site(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -247,7 +247,7 @@ fn gate_conflict(e: sqlx::Error) -> AppError {
 /// An enterprise's gates.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/gates", tag = "directory", params(("tenant_id" = Uuid, Path)),
     responses((status = 200, body = Vec<GateRow>), (status = 404)))]
-async fn list_gates(
+pub(crate) async fn list_gates(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,
@@ -260,7 +260,7 @@ async fn list_gates(
 /// Adds a gate to a site.
 #[utoipa::path(post, path = "/enterprises/{tenant_id}/gates", tag = "directory", params(("tenant_id" = Uuid, Path)),
     request_body = GateInput, responses((status = 201, body = Created), (status = 404), (status = 409, description = "gate_number_taken")))]
-async fn create_gate(
+pub(crate) async fn create_gate(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,
@@ -300,7 +300,7 @@ async fn gate(
 /// One gate.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/gates/{gate_id}", tag = "directory",
     params(("tenant_id" = Uuid, Path), ("gate_id" = Uuid, Path)), responses((status = 200, body = GateRow), (status = 404)))]
-async fn show_gate(
+pub(crate) async fn show_gate(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -311,7 +311,7 @@ async fn show_gate(
 /// Changes a gate's name or regulator codes.
 #[utoipa::path(patch, path = "/enterprises/{tenant_id}/gates/{gate_id}", tag = "directory",
     params(("tenant_id" = Uuid, Path), ("gate_id" = Uuid, Path)), request_body = GateUpdate, responses((status = 200, body = GateRow), (status = 404), (status = 409)))]
-async fn update_gate(
+pub(crate) async fn update_gate(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -344,7 +344,7 @@ async fn update_gate(
 /// Deletes a gate with its lanes and devices. Its passages stay in the ledger.
 #[utoipa::path(delete, path = "/enterprises/{tenant_id}/gates/{gate_id}", tag = "directory",
     params(("tenant_id" = Uuid, Path), ("gate_id" = Uuid, Path)), responses((status = 200, body = Done), (status = 404)))]
-async fn delete_gate(
+pub(crate) async fn delete_gate(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -421,7 +421,7 @@ fn lane_fields(req: LaneInput) -> AppResult<LaneFields> {
 /// The lanes of a gate.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/gates/{gate_id}/lanes", tag = "directory",
     params(("tenant_id" = Uuid, Path), ("gate_id" = Uuid, Path)), responses((status = 200, body = Vec<LaneRow>), (status = 404)))]
-async fn list_lanes(
+pub(crate) async fn list_lanes(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, g)): ApiPath<(Uuid, Uuid)>,
@@ -434,7 +434,7 @@ async fn list_lanes(
 /// Adds a lane to a gate.
 #[utoipa::path(post, path = "/enterprises/{tenant_id}/gates/{gate_id}/lanes", tag = "directory",
     params(("tenant_id" = Uuid, Path), ("gate_id" = Uuid, Path)), request_body = LaneInput, responses((status = 201, body = Created), (status = 404)))]
-async fn create_lane(
+pub(crate) async fn create_lane(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, g)): ApiPath<(Uuid, Uuid)>,
@@ -465,7 +465,7 @@ async fn lane(
 /// One lane.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/lanes/{lane_id}", tag = "directory",
     params(("tenant_id" = Uuid, Path), ("lane_id" = Uuid, Path)), responses((status = 200, body = LaneRow), (status = 404)))]
-async fn show_lane(
+pub(crate) async fn show_lane(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -476,7 +476,7 @@ async fn show_lane(
 /// Replaces a lane's fields.
 #[utoipa::path(patch, path = "/enterprises/{tenant_id}/lanes/{lane_id}", tag = "directory",
     params(("tenant_id" = Uuid, Path), ("lane_id" = Uuid, Path)), request_body = LaneInput, responses((status = 200, body = LaneRow), (status = 404)))]
-async fn update_lane(
+pub(crate) async fn update_lane(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -504,7 +504,7 @@ async fn update_lane(
 /// Deletes a lane with its devices.
 #[utoipa::path(delete, path = "/enterprises/{tenant_id}/lanes/{lane_id}", tag = "directory",
     params(("tenant_id" = Uuid, Path), ("lane_id" = Uuid, Path)), responses((status = 200, body = Done), (status = 404)))]
-async fn delete_lane(
+pub(crate) async fn delete_lane(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -570,7 +570,7 @@ fn device_fields(req: DeviceInput) -> AppResult<DeviceFields> {
 /// The devices of a lane.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/lanes/{lane_id}/devices", tag = "directory",
     params(("tenant_id" = Uuid, Path), ("lane_id" = Uuid, Path)), responses((status = 200, body = Vec<DeviceRow>), (status = 404)))]
-async fn list_devices(
+pub(crate) async fn list_devices(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, l)): ApiPath<(Uuid, Uuid)>,
@@ -583,7 +583,7 @@ async fn list_devices(
 /// Binds a device to a lane.
 #[utoipa::path(post, path = "/enterprises/{tenant_id}/lanes/{lane_id}/devices", tag = "directory",
     params(("tenant_id" = Uuid, Path), ("lane_id" = Uuid, Path)), request_body = DeviceInput, responses((status = 201, body = Created), (status = 404)))]
-async fn create_device(
+pub(crate) async fn create_device(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, l)): ApiPath<(Uuid, Uuid)>,
@@ -614,7 +614,7 @@ async fn device(
 /// One device.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/devices/{device_id}", tag = "directory",
     params(("tenant_id" = Uuid, Path), ("device_id" = Uuid, Path)), responses((status = 200, body = DeviceRow), (status = 404)))]
-async fn show_device(
+pub(crate) async fn show_device(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -625,7 +625,7 @@ async fn show_device(
 /// Replaces a device's fields.
 #[utoipa::path(patch, path = "/enterprises/{tenant_id}/devices/{device_id}", tag = "directory",
     params(("tenant_id" = Uuid, Path), ("device_id" = Uuid, Path)), request_body = DeviceInput, responses((status = 200, body = DeviceRow), (status = 404)))]
-async fn update_device(
+pub(crate) async fn update_device(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -653,7 +653,7 @@ async fn update_device(
 /// Unbinds a device.
 #[utoipa::path(delete, path = "/enterprises/{tenant_id}/devices/{device_id}", tag = "directory",
     params(("tenant_id" = Uuid, Path), ("device_id" = Uuid, Path)), responses((status = 200, body = Done), (status = 404)))]
-async fn delete_device(
+pub(crate) async fn delete_device(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,

@@ -184,7 +184,7 @@ impl From<TenantRow> for Enterprise {
 /// The enterprises the caller may see: their own, their group's, their region's, or all
 /// for platform admins.
 #[utoipa::path(get, path = "/enterprises", tag = "enterprises", params(PageParams), responses((status = 200, body = Paged<Enterprise>)))]
-async fn list_enterprises(
+pub(crate) async fn list_enterprises(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiQuery(q): ApiQuery<PageParams>,
@@ -198,7 +198,7 @@ async fn list_enterprises(
 /// One enterprise.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}", tag = "enterprises", params(("tenant_id" = Uuid, Path)),
     responses((status = 200, body = Enterprise), (status = 404)))]
-async fn show_enterprise(
+pub(crate) async fn show_enterprise(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(tenant_id): ApiPath<Uuid>,
@@ -229,7 +229,7 @@ pub struct EnterpriseChanges {
 /// Updates an enterprise's master data.
 #[utoipa::path(patch, path = "/enterprises/{tenant_id}", tag = "enterprises", params(("tenant_id" = Uuid, Path)),
     request_body = EnterpriseChanges, responses((status = 200, body = Enterprise), (status = 403), (status = 404)))]
-async fn update_enterprise(
+pub(crate) async fn update_enterprise(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(tenant_id): ApiPath<Uuid>,
@@ -332,7 +332,7 @@ fn staff_role(field: &str, role: &str) -> Result<String, AppError> {
 /// An enterprise's users.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/users", tag = "enterprises", params(("tenant_id" = Uuid, Path), PageParams),
     responses((status = 200, body = Paged<UserInfo>), (status = 404)))]
-async fn list_members(
+pub(crate) async fn list_members(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(tenant_id): ApiPath<Uuid>,
@@ -366,7 +366,7 @@ pub struct NewMember {
 /// the user must change it at first sign-in.
 #[utoipa::path(post, path = "/enterprises/{tenant_id}/users", tag = "enterprises", params(("tenant_id" = Uuid, Path)),
     request_body = NewMember, responses((status = 201, body = CreatedUser), (status = 404), (status = 409)))]
-async fn create_member(
+pub(crate) async fn create_member(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(tenant_id): ApiPath<Uuid>,
@@ -409,7 +409,7 @@ async fn member(
 /// One user of the enterprise.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/users/{user_id}", tag = "enterprises",
     params(("tenant_id" = Uuid, Path), ("user_id" = Uuid, Path)), responses((status = 200, body = UserInfo), (status = 404)))]
-async fn show_member(
+pub(crate) async fn show_member(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((tenant_id, user_id)): ApiPath<(Uuid, Uuid)>,
@@ -434,7 +434,7 @@ pub struct MemberChanges {
 #[utoipa::path(patch, path = "/enterprises/{tenant_id}/users/{user_id}", tag = "enterprises",
     params(("tenant_id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = MemberChanges,
     responses((status = 200, body = UserInfo), (status = 404)))]
-async fn update_member(
+pub(crate) async fn update_member(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((tenant_id, user_id)): ApiPath<(Uuid, Uuid)>,
@@ -464,7 +464,7 @@ async fn update_member(
 /// Resets the password of a user of the enterprise to a temporary one.
 #[utoipa::path(post, path = "/enterprises/{tenant_id}/users/{user_id}/reset-password", tag = "enterprises",
     params(("tenant_id" = Uuid, Path), ("user_id" = Uuid, Path)), responses((status = 200, body = TemporaryPassword), (status = 404)))]
-async fn reset_member_password(
+pub(crate) async fn reset_member_password(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((tenant_id, user_id)): ApiPath<(Uuid, Uuid)>,

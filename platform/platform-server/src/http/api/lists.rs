@@ -174,7 +174,7 @@ pub struct EntryQuery {
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/lists/{list}", tag = "lists",
     params(("tenant_id" = Uuid, Path), ("list" = String, Path, description = "whitelist or blacklist"), EntryQuery),
     responses((status = 200, body = Paged<EntryRow>), (status = 404)))]
-async fn list_entries(
+pub(crate) async fn list_entries(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, list)): ApiPath<(Uuid, String)>,
@@ -201,7 +201,7 @@ async fn list_entries(
 #[utoipa::path(post, path = "/enterprises/{tenant_id}/lists/{list}", tag = "lists",
     params(("tenant_id" = Uuid, Path), ("list" = String, Path)), request_body = EntryInput,
     responses((status = 201, body = Created), (status = 403), (status = 404), (status = 422)))]
-async fn create_entry(
+pub(crate) async fn create_entry(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, list)): ApiPath<(Uuid, String)>,
@@ -252,7 +252,7 @@ async fn entry(
 /// One entry.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/lists/{list}/{entry_id}", tag = "lists",
     params(("tenant_id" = Uuid, Path), ("list" = String, Path), ("entry_id" = Uuid, Path)), responses((status = 200, body = EntryRow), (status = 404)))]
-async fn show_entry(
+pub(crate) async fn show_entry(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, list, id)): ApiPath<(Uuid, String, Uuid)>,
@@ -264,7 +264,7 @@ async fn show_entry(
 #[utoipa::path(put, path = "/enterprises/{tenant_id}/lists/{list}/{entry_id}", tag = "lists",
     params(("tenant_id" = Uuid, Path), ("list" = String, Path), ("entry_id" = Uuid, Path)), request_body = EntryInput,
     responses((status = 200, body = EntryRow), (status = 404), (status = 422)))]
-async fn replace_entry(
+pub(crate) async fn replace_entry(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, list, id)): ApiPath<(Uuid, String, Uuid)>,
@@ -298,7 +298,7 @@ async fn replace_entry(
 /// Removes an entry.
 #[utoipa::path(delete, path = "/enterprises/{tenant_id}/lists/{list}/{entry_id}", tag = "lists",
     params(("tenant_id" = Uuid, Path), ("list" = String, Path), ("entry_id" = Uuid, Path)), responses((status = 200, body = Done), (status = 404)))]
-async fn delete_entry(
+pub(crate) async fn delete_entry(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, list, id)): ApiPath<(Uuid, String, Uuid)>,
@@ -330,7 +330,7 @@ async fn delete_entry(
 /// The enterprise's admission settings.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/admission-policy", tag = "lists", params(("tenant_id" = Uuid, Path)),
     responses((status = 200, body = PolicySettings), (status = 404)))]
-async fn show_policy(
+pub(crate) async fn show_policy(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,
@@ -362,7 +362,7 @@ fn parse_value<T: serde::de::DeserializeOwned>(v: Value) -> AppResult<T> {
 /// Replaces the enterprise's admission settings.
 #[utoipa::path(put, path = "/enterprises/{tenant_id}/admission-policy", tag = "lists", params(("tenant_id" = Uuid, Path)),
     request_body = PolicySettings, responses((status = 200, body = PolicySettings), (status = 404), (status = 422)))]
-async fn replace_policy(
+pub(crate) async fn replace_policy(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,
@@ -417,7 +417,7 @@ fn build_rule(id: Uuid, body: Value) -> AppResult<EnterpriseRule> {
 /// The enterprise's rules.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/rules", tag = "lists", params(("tenant_id" = Uuid, Path)),
     responses((status = 200, body = Vec<RuleRow>), (status = 404)))]
-async fn list_rules(
+pub(crate) async fn list_rules(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,
@@ -430,7 +430,7 @@ async fn list_rules(
 /// Adds a rule.
 #[utoipa::path(post, path = "/enterprises/{tenant_id}/rules", tag = "lists", params(("tenant_id" = Uuid, Path)),
     request_body = RuleInput, responses((status = 201, body = Created), (status = 404), (status = 422)))]
-async fn create_rule(
+pub(crate) async fn create_rule(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,
@@ -485,7 +485,7 @@ async fn rule(
 /// One rule.
 #[utoipa::path(get, path = "/enterprises/{tenant_id}/rules/{rule_id}", tag = "lists",
     params(("tenant_id" = Uuid, Path), ("rule_id" = Uuid, Path)), responses((status = 200, body = RuleRow), (status = 404)))]
-async fn show_rule(
+pub(crate) async fn show_rule(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -496,7 +496,7 @@ async fn show_rule(
 /// Replaces a rule.
 #[utoipa::path(put, path = "/enterprises/{tenant_id}/rules/{rule_id}", tag = "lists",
     params(("tenant_id" = Uuid, Path), ("rule_id" = Uuid, Path)), request_body = RuleInput, responses((status = 200, body = RuleRow), (status = 404), (status = 422)))]
-async fn replace_rule(
+pub(crate) async fn replace_rule(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -530,7 +530,7 @@ async fn replace_rule(
 /// Deletes a rule.
 #[utoipa::path(delete, path = "/enterprises/{tenant_id}/rules/{rule_id}", tag = "lists",
     params(("tenant_id" = Uuid, Path), ("rule_id" = Uuid, Path)), responses((status = 200, body = Done), (status = 404)))]
-async fn delete_rule(
+pub(crate) async fn delete_rule(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
@@ -591,7 +591,7 @@ pub struct Preview {
 /// Previews a rule or settings change against the registered vehicles, without saving it.
 #[utoipa::path(post, path = "/enterprises/{tenant_id}/rules/preview", tag = "lists", params(("tenant_id" = Uuid, Path)),
     request_body = PreviewRequest, responses((status = 200, body = Preview), (status = 404), (status = 422)))]
-async fn preview(
+pub(crate) async fn preview(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(t): ApiPath<Uuid>,

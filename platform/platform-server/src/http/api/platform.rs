@@ -170,7 +170,7 @@ struct RegistrationForm {
 #[utoipa::path(post, path = "/registrations", tag = "platform", security(()),
     request_body(content = RegistrationForm, content_type = "multipart/form-data"),
     responses((status = 201, body = super::Created), (status = 422, description = "a field names what is wrong")))]
-async fn submit_registration(
+pub(crate) async fn submit_registration(
     State(state): State<AppState>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<(StatusCode, Json<super::Created>)> {
@@ -266,7 +266,7 @@ pub struct RegistrationQuery {
 /// Lists registrations, oldest first (platform admins).
 #[utoipa::path(get, path = "/admin/registrations", tag = "platform", params(RegistrationQuery),
     responses((status = 200, body = Paged<Registration>)))]
-async fn list_registrations(
+pub(crate) async fn list_registrations(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiQuery(q): ApiQuery<RegistrationQuery>,
@@ -291,7 +291,7 @@ async fn registration(
 /// One registration (platform admins).
 #[utoipa::path(get, path = "/admin/registrations/{registration_id}", tag = "platform",
     params(("registration_id" = Uuid, Path)), responses((status = 200, body = Registration), (status = 404)))]
-async fn show_registration(
+pub(crate) async fn show_registration(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
@@ -303,7 +303,7 @@ async fn show_registration(
 /// short-lived link.
 #[utoipa::path(get, path = "/admin/registrations/{registration_id}/documents/{index}", tag = "platform",
     params(("registration_id" = Uuid, Path), ("index" = usize, Path)), responses((status = 200), (status = 302), (status = 404)))]
-async fn registration_document(
+pub(crate) async fn registration_document(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((id, index)): ApiPath<(Uuid, usize)>,
@@ -348,7 +348,7 @@ pub struct Approved {
 #[utoipa::path(post, path = "/admin/registrations/{registration_id}/approve", tag = "platform",
     params(("registration_id" = Uuid, Path)),
     responses((status = 200, body = Approved), (status = 409, description = "already reviewed, credit code or sign-in name taken")))]
-async fn approve_registration(
+pub(crate) async fn approve_registration(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
@@ -436,7 +436,7 @@ pub struct Rejection {
 #[utoipa::path(post, path = "/admin/registrations/{registration_id}/reject", tag = "platform",
     params(("registration_id" = Uuid, Path)), request_body = Rejection,
     responses((status = 200, body = Done), (status = 409, description = "already reviewed")))]
-async fn reject_registration(
+pub(crate) async fn reject_registration(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
@@ -485,7 +485,7 @@ pub struct UserQuery {
 
 /// Lists accounts of the whole platform (platform admins).
 #[utoipa::path(get, path = "/admin/users", tag = "platform", params(UserQuery), responses((status = 200, body = Paged<UserInfo>)))]
-async fn list_users(
+pub(crate) async fn list_users(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiQuery(q): ApiQuery<UserQuery>,
@@ -538,7 +538,7 @@ pub async fn apply_user_changes(
 /// Changes any account (platform admins): e.g. disable an inspector who left.
 #[utoipa::path(patch, path = "/admin/users/{user_id}", tag = "platform", params(("user_id" = Uuid, Path)),
     request_body = AdminUserChanges, responses((status = 200, body = UserInfo), (status = 404)))]
-async fn update_user(
+pub(crate) async fn update_user(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
@@ -561,7 +561,7 @@ pub struct TemporaryPassword {
 /// Resets any account's password to a temporary one (platform admins).
 #[utoipa::path(post, path = "/admin/users/{user_id}/reset-password", tag = "platform", params(("user_id" = Uuid, Path)),
     responses((status = 200, body = TemporaryPassword), (status = 404)))]
-async fn reset_user_password(
+pub(crate) async fn reset_user_password(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(id): ApiPath<Uuid>,
@@ -600,7 +600,7 @@ pub struct CreatedUser {
 /// Creates a bureau inspector bound to a region prefix (platform admins).
 #[utoipa::path(post, path = "/admin/bureau-users", tag = "platform", request_body = NewBureauUser,
     responses((status = 201, body = CreatedUser), (status = 409, description = "username_taken")))]
-async fn create_bureau_user(
+pub(crate) async fn create_bureau_user(
     State(state): State<AppState>,
     user: CurrentUser,
     req_body: JsonBody<NewBureauUser>,
@@ -660,7 +660,7 @@ pub struct NewPlatformAdmin {
 /// Creates another platform admin (platform admins).
 #[utoipa::path(post, path = "/admin/platform-admins", tag = "platform", request_body = NewPlatformAdmin,
     responses((status = 201, body = CreatedUser)))]
-async fn create_platform_admin(
+pub(crate) async fn create_platform_admin(
     State(state): State<AppState>,
     user: CurrentUser,
     req_body: JsonBody<NewPlatformAdmin>,
@@ -697,7 +697,7 @@ pub struct Group {
 
 /// Lists enterprise groups (platform admins).
 #[utoipa::path(get, path = "/admin/groups", tag = "platform", responses((status = 200, body = Vec<Group>)))]
-async fn list_groups(
+pub(crate) async fn list_groups(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Json<Vec<Group>>> {
@@ -720,7 +720,7 @@ pub struct NewGroup {
 
 /// Creates an enterprise group (platform admins).
 #[utoipa::path(post, path = "/admin/groups", tag = "platform", request_body = NewGroup, responses((status = 201, body = super::Created)))]
-async fn create_group(
+pub(crate) async fn create_group(
     State(state): State<AppState>,
     user: CurrentUser,
     req_body: JsonBody<NewGroup>,
@@ -786,7 +786,7 @@ async fn set_membership(
 /// Puts an enterprise into a group (platform admins).
 #[utoipa::path(post, path = "/admin/groups/{group_id}/members", tag = "platform", params(("group_id" = Uuid, Path)),
     request_body = GroupMember, responses((status = 200, body = Done), (status = 404)))]
-async fn add_group_member(
+pub(crate) async fn add_group_member(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(group): ApiPath<Uuid>,
@@ -800,7 +800,7 @@ async fn add_group_member(
 /// Takes an enterprise out of a group (platform admins).
 #[utoipa::path(delete, path = "/admin/groups/{group_id}/members/{tenant_id}", tag = "platform",
     params(("group_id" = Uuid, Path), ("tenant_id" = Uuid, Path)), responses((status = 200, body = Done), (status = 404)))]
-async fn remove_group_member(
+pub(crate) async fn remove_group_member(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath((group, tenant)): ApiPath<(Uuid, Uuid)>,
@@ -822,7 +822,7 @@ pub struct NewGroupAdmin {
 /// Creates an admin for a group's plants (platform admins).
 #[utoipa::path(post, path = "/admin/groups/{group_id}/admins", tag = "platform", params(("group_id" = Uuid, Path)),
     request_body = NewGroupAdmin, responses((status = 201, body = CreatedUser), (status = 404)))]
-async fn create_group_admin(
+pub(crate) async fn create_group_admin(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(group): ApiPath<Uuid>,
