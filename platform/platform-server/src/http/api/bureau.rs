@@ -25,6 +25,7 @@ use super::{Created, Done, PageParams, Paged, invalid};
 use crate::auth::{CurrentUser, tenant_access};
 use crate::error::{AppError, AppResult};
 use crate::http::AppState;
+use crate::http::events::{PageEvent, Scope};
 use crate::http::extract::{ApiPath, ApiQuery, JsonBody};
 use crate::ops::admission;
 use crate::storage::audit::{self, Change};
@@ -455,6 +456,10 @@ pub(crate) async fn issue_alert(
     )
     .await?;
     tx.commit().await?;
+    // Open dashboards and big screens of the region show the new measure at once.
+    state
+        .events
+        .publish(PageEvent { scope: Scope::Region(region.as_str().to_owned()), panel: "measure" });
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -620,6 +625,10 @@ pub(crate) async fn cancel_alert(
     )
     .await?;
     tx.commit().await?;
+    state.events.publish(PageEvent {
+        scope: Scope::Region(before.fields.region_code.clone()),
+        panel: "measure",
+    });
     Ok(Json(after))
 }
 
