@@ -341,7 +341,11 @@ struct Alerts {
 
 async fn alerts(State(state): State<AppState>, v: Viewer, ApiPath(t): ApiPath<Uuid>) -> PageResult {
     let u = v.require()?;
-    let tenant = tenant_access(&state, u, t, Resource::RegionAlerts, Action::Read).await?;
+    // Alerts are the region's, not the enterprise's: reach the enterprise, then the matrix.
+    let tenant = tenant_access(&state, u, t, Resource::TenantProfile, Action::Read).await?;
+    if !platform_domain::permissions::allows(u.kind, Resource::RegionAlerts, Action::Read) {
+        return Err(crate::error::AppError::Forbidden("forbidden").into());
+    }
     let m = measure_panel(&state, &tenant, v.en).await?;
     let sees_blacklist =
         platform_domain::permissions::allows(u.kind, Resource::EnterpriseLists, Action::Read);
