@@ -83,7 +83,12 @@ impl Browser {
         ];
         let caps = serde_json::json!({
             "browserName": "chrome",
-            "goog:chromeOptions": { "binary": chromium, "args": args },
+            // A Chinese browser: `--lang` alone does not set Accept-Language in headless mode.
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": args,
+                "prefs": { "intl.accept_languages": "zh-CN,zh" },
+            },
         });
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(caps.as_object().expect("object").clone())

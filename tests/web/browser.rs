@@ -51,13 +51,22 @@ async fn sign_in(c: &Client, app: &TestApp, username: &str, password: &str) {
     click(c, "#sign-in").await;
 }
 
-/// Switches the browser to Chinese with the language switch (headless Chromium asks for
-/// English in Accept-Language; the switch's cookie wins).
-async fn chinese(c: &Client, app: &TestApp) {
+/// Uses the language switch: English, then back to Chinese (the browser asks for Chinese;
+/// the switch's cookie wins over Accept-Language). Returns the sign-in button's English text.
+async fn switch_languages(c: &Client, app: &TestApp) -> String {
     c.goto(&format!("{}/", app.url)).await.expect("goto");
-    c.find(Locator::Css("#lang-switch")).await.unwrap().select_by_value("zh-CN").await.unwrap();
-    click(c, ".lang-go").await;
-    c.wait().for_element(Locator::Css("html[lang='zh-CN']")).await.expect("the pages in Chinese");
+    let lang = |l: &'static str| async move {
+        c.find(Locator::Css("#lang-switch")).await.unwrap().select_by_value(l).await.unwrap();
+        click(c, ".lang-go").await;
+        c.wait()
+            .for_element(Locator::Css(&format!("html[lang='{l}']")))
+            .await
+            .unwrap_or_else(|e| panic!("the pages in {l}: {e}"));
+    };
+    lang("en").await;
+    let english = text(c, "#sign-in").await;
+    lang("zh-CN").await;
+    english
 }
 
 async fn sign_out(c: &Client) {
@@ -109,7 +118,9 @@ async fn each_role_signs_in_and_lands_on_its_home() {
     }
     let browser = Browser::start().await;
     let c = &browser.client;
-    chinese(c, &app).await;
+    c.goto(&format!("{}/", app.url)).await.unwrap();
+    let default_lang = c.execute("return document.documentElement.lang", vec![]).await.unwrap();
+    let english = switch_languages(c, &app).await;
 
     // A wrong password, then a locked account, each said on the sign-in page.
     sign_in(c, &app, &admin.username, "not-the-password-1").await;
@@ -157,6 +168,8 @@ async fn each_role_signs_in_and_lands_on_its_home() {
     }
     browser.close().await;
 
+    assert_eq!(default_lang, json!("zh-CN"), "Chinese by default");
+    assert_eq!(english, "Sign in", "English is selectable");
     assert_eq!(wrong_code.as_deref(), Some("bad_credentials"));
     assert!(wrong_text.contains("用户名或密码错误"), "{wrong_text}");
     assert_eq!(lock_code.as_deref(), Some("account_locked"));
@@ -198,7 +211,6 @@ async fn an_admin_keeps_the_registry_and_an_inspector_reads_it_and_issues_an_ale
     .unwrap();
     let browser = Browser::start().await;
     let c = &browser.client;
-    chinese(c, &app).await;
 
     // --- the enterprise admin
     sign_in(c, &app, &admin.username, &admin.password).await;
@@ -301,6 +313,16 @@ async fn an_admin_keeps_the_registry_and_an_inspector_reads_it_and_issues_an_ale
         .await
         .is_ok();
     let before = text(c, "#measure").await;
+    // The policy holds in the browser: an inline script injected into the page never runs.
+    let inline_ran = c
+        .execute(
+            "window.__inline = 0; var s = document.createElement('script'); \
+             s.textContent = 'window.__inline = 1'; document.head.appendChild(s); \
+             return window.__inline;",
+            vec![],
+        )
+        .await
+        .unwrap();
     let now = chrono::Utc::now();
     app.post(&inspector, "/bureau/alerts", json!({"region_code": "140105", "level": "red", "measures": ["stop_road_transport"], "starts_at": now - chrono::Duration::minutes(1), "ends_at": now + chrono::Duration::days(1)}))
         .await
@@ -332,6 +354,7 @@ async fn an_admin_keeps_the_registry_and_an_inspector_reads_it_and_issues_an_ale
     assert_eq!(issued, "预警已发布");
     assert!(listed_alerts.contains("橙色预警"), "{listed_alerts}");
     assert!(live, "the dashboard's event stream opened");
+    assert_eq!(inline_ran, json!(0), "the content security policy blocked an inline script");
     assert!(!before.contains("红色预警"));
     assert!(updated, "the red alert reached the open dashboard live");
 }

@@ -2,5 +2,6 @@
 //! security headers over plain HTTP, and the main flows of each role in headless Chromium.
 
 mod browser;
+mod https;
 mod pages;
 mod support;

@@ -230,7 +230,7 @@ pub struct MeChanges {
 
 /// Updates the caller's own name, e-mail or language.
 #[utoipa::path(patch, path = "/me", tag = "auth", request_body = MeChanges, responses((status = 200, body = Me)))]
-async fn update_me(
+pub(crate) async fn update_me(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiJson(req): ApiJson<MeChanges>,

@@ -17,7 +17,7 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::api::auth::session_cookie;
 use crate::i18n::Lang;
-use crate::storage::{sessions, users};
+use crate::storage::sessions;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
@@ -232,40 +232,21 @@ async fn account(State(state): State<AppState>, v: Viewer) -> PageResult {
 
 async fn update_account(State(state): State<AppState>, v: Viewer, form: FormData) -> PageResult {
     let u = v.require()?.clone();
-    let check = || -> Result<users::UserChanges, AppError> {
-        let lang = Lang::from_tag(&form.get("locale")).unwrap_or_default();
-        Ok(users::UserChanges {
-            display_name: Some(crate::http::api::enterprises::check_name(
-                "display_name",
-                &form.get("display_name"),
-            )?),
-            email: Some(crate::http::api::enterprises::check_email("email", &form.get("email"))?),
-            locale: Some(lang.tag().to_owned()),
-            ..Default::default()
-        })
+    let changes = crate::http::api::auth::MeChanges {
+        display_name: Some(form.get("display_name")),
+        email: Some(form.get("email")),
+        locale: Some(Lang::from_tag(&form.get("locale")).unwrap_or_default().tag().to_owned()),
     };
-    let changes = match check() {
-        Ok(c) => c,
-        Err(e) => return account_page(&state, &v, FieldErrors::from_error(e, v.en)?).await,
-    };
-    let mut tx = state.db.begin().await?;
-    users::update(&mut tx, u.id(), &changes).await?;
-    let after = users::find(&mut tx, u.id()).await?.ok_or(AppError::NotFound)?;
-    flows::audit_account(
-        &mut tx,
-        &after,
-        &u.actor(),
-        crate::storage::audit::Change {
-            action: "update",
-            entity: "user",
-            entity_id: u.id().to_string(),
-            before: Some(serde_json::json!({"display_name": u.user.display_name, "email": u.user.email, "locale": u.user.locale})),
-            after: Some(serde_json::json!({"display_name": after.display_name, "email": after.email, "locale": after.locale})),
-        },
+    match crate::http::api::auth::update_me(
+        State(state.clone()),
+        u,
+        crate::http::extract::ApiJson(changes),
     )
-    .await?;
-    tx.commit().await?;
-    done("/account", "saved")
+    .await
+    {
+        Ok(_) => done("/account", "saved"),
+        Err(e) => account_page(&state, &v, FieldErrors::from_error(e, v.en)?).await,
+    }
 }
 
 // -------------------------------------------------------------------------- password
