@@ -44,10 +44,10 @@ pub fn bar_chart(id: &str, title: &str, bars: &[Bar]) -> String {
         let len = if b.value > 0 { (span * b.value / max).max(2) } else { 0 };
         let _ = write!(
             svg,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"13\" fill=\"#333\">{}</text>\
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"13\" fill=\"currentColor\">{}</text>\
              <rect x=\"{LABEL}\" y=\"{y}\" width=\"{len}\" height=\"{}\" fill=\"{}\" \
              data-label=\"{}\" data-value=\"{}\"/>\
-             <text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"#333\">{}</text>",
+             <text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"currentColor\">{}</text>",
             LABEL - 8,
             y + 15,
             escape(&b.label),
@@ -61,7 +61,7 @@ pub fn bar_chart(id: &str, title: &str, bars: &[Bar]) -> String {
         );
     }
     if bars.is_empty() {
-        let _ = write!(svg, "<text x=\"10\" y=\"20\" font-size=\"13\" fill=\"#666\">—</text>");
+        let _ = write!(svg, "<text x=\"10\" y=\"20\" font-size=\"13\" fill=\"currentColor\">—</text>");
     }
     svg.push_str("</svg>");
     svg
