@@ -61,7 +61,8 @@ pub fn bar_chart(id: &str, title: &str, bars: &[Bar]) -> String {
         );
     }
     if bars.is_empty() {
-        let _ = write!(svg, "<text x=\"10\" y=\"20\" font-size=\"13\" fill=\"currentColor\">—</text>");
+        let _ =
+            write!(svg, "<text x=\"10\" y=\"20\" font-size=\"13\" fill=\"currentColor\">—</text>");
     }
     svg.push_str("</svg>");
     svg

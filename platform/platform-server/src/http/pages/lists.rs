@@ -24,11 +24,14 @@ pub(super) fn routes() -> Vec<Route> {
     vec![
         get("/e/{tenant_id}/lists/{list}", list),
         post("/e/{tenant_id}/lists/{list}", add_entry),
+        get("/e/{tenant_id}/lists/{list}/{entry_id}/edit", edit_entry),
+        post("/e/{tenant_id}/lists/{list}/{entry_id}", replace_entry),
         post("/e/{tenant_id}/lists/{list}/{entry_id}/delete", delete_entry),
         get("/e/{tenant_id}/rules", rules),
         post("/e/{tenant_id}/admission-policy", save_policy),
         get("/e/{tenant_id}/rules/new", new_rule),
         post("/e/{tenant_id}/rules", save_rule),
+        post("/e/{tenant_id}/rules/{rule_id}/toggle", toggle_rule),
         post("/e/{tenant_id}/rules/{rule_id}/delete", delete_rule),
     ]
 }
@@ -126,14 +129,8 @@ async fn list(
     list_page(&state, &v, t, list, FormData::default(), FieldErrors::default()).await
 }
 
-async fn add_entry(
-    State(state): State<AppState>,
-    v: Viewer,
-    ApiPath((t, list)): ApiPath<(Uuid, String)>,
-    form: FormData,
-) -> PageResult {
-    let u = v.require()?;
-    tenant_access(&state, u, t, Resource::EnterpriseLists, Action::Write).await?;
+/// The API body of a list entry form; a time that does not parse is a field error.
+fn entry_body(list: &str, form: &FormData) -> Result<Value, AppError> {
     let mut body = json!({"plate": form.get("plate")});
     if let Some(c) = form.opt("plate_colour") {
         body["plate_colour"] = json!(c);
@@ -146,21 +143,114 @@ async fn add_entry(
     }
     for field in ["valid_from", "valid_until"] {
         if let Some(raw) = form.opt(field) {
-            match super::parse_local_input(&raw) {
-                Some(at) => body[field] = json!(at),
-                None => {
-                    let e = AppError::invalid(
-                        field,
-                        "invalid_time",
-                        "时间格式不正确",
-                        "the time is not valid",
-                    );
-                    return list_page(&state, &v, t, list, form, FieldErrors::from_error(e, v.en)?)
-                        .await;
-                }
-            }
+            let at = super::parse_local_input(&raw).ok_or_else(|| {
+                AppError::invalid(field, "invalid_time", "时间格式不正确", "the time is not valid")
+            })?;
+            body[field] = json!(at);
         }
     }
+    Ok(body)
+}
+
+#[derive(Template)]
+#[template(path = "ent/entry_form.html")]
+struct EntryForm {
+    c: Ctx,
+    action: String,
+    back: String,
+    list: String,
+    form: FormData,
+    errors: FieldErrors,
+    colours: Vec<Choice>,
+}
+
+fn entry_form(
+    v: &Viewer,
+    tenant: &TenantRow,
+    list: &str,
+    id: Uuid,
+    form: FormData,
+    errors: FieldErrors,
+) -> EntryForm {
+    let mut colours = vec![Choice { value: String::new(), label: "—".into(), selected: false }];
+    colours.extend(crate::code_choices!(PlateColour, v.en, &[form.get("plate_colour")]));
+    EntryForm {
+        c: v.tenant_ctx(if v.en { "Edit entry" } else { "修改名单记录" }, tenant, "lists"),
+        action: format!("/e/{}/lists/{list}/{id}", tenant.id),
+        back: format!("/e/{}/lists/{list}", tenant.id),
+        list: list.to_owned(),
+        form,
+        errors,
+        colours,
+    }
+}
+
+async fn edit_entry(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath((t, list, id)): ApiPath<(Uuid, String, Uuid)>,
+) -> PageResult {
+    let u = v.require()?;
+    let tenant = tenant_access(&state, u, t, Resource::EnterpriseLists, Action::Write).await?;
+    let e =
+        api::show_entry(State(state.clone()), u.clone(), ApiPath((t, list.clone(), id))).await?.0;
+    let f = &e.fields;
+    let input = |t: &Option<chrono::DateTime<chrono::Utc>>| {
+        t.as_ref().map(super::local_input).unwrap_or_default()
+    };
+    let form = FormData(vec![
+        ("plate".into(), f.plate.clone()),
+        ("plate_colour".into(), f.plate_colour.clone().unwrap_or_default()),
+        ("permit_kind".into(), f.permit_kind.clone().unwrap_or_default()),
+        ("valid_from".into(), input(&f.valid_from)),
+        ("valid_until".into(), input(&f.valid_until)),
+        ("reason".into(), f.reason.clone().unwrap_or_default()),
+    ]);
+    super::page(&entry_form(&v, &tenant, &list, id, form, FieldErrors::default()))
+}
+
+async fn replace_entry(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath((t, list, id)): ApiPath<(Uuid, String, Uuid)>,
+    form: FormData,
+) -> PageResult {
+    let u = v.require()?;
+    let tenant = tenant_access(&state, u, t, Resource::EnterpriseLists, Action::Write).await?;
+    let result = match entry_body(&list, &form) {
+        Ok(body) => api::replace_entry(
+            State(state.clone()),
+            u.clone(),
+            ApiPath((t, list.clone(), id)),
+            JsonBody::from_value(&body),
+        )
+        .await
+        .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => done(&format!("/e/{t}/lists/{list}"), "saved"),
+        Err(e) => {
+            let errors = FieldErrors::from_error(e, v.en)?;
+            super::invalid_form(&entry_form(&v, &tenant, &list, id, form, errors))
+        }
+    }
+}
+
+async fn add_entry(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath((t, list)): ApiPath<(Uuid, String)>,
+    form: FormData,
+) -> PageResult {
+    let u = v.require()?;
+    tenant_access(&state, u, t, Resource::EnterpriseLists, Action::Write).await?;
+    let body = match entry_body(&list, &form) {
+        Ok(b) => b,
+        Err(e) => {
+            return list_page(&state, &v, t, list, form, FieldErrors::from_error(e, v.en)?).await;
+        }
+    };
     match api::create_entry(
         State(state.clone()),
         u.clone(),
@@ -523,6 +613,28 @@ async fn save_rule(
         Ok(_) => done(&format!("/e/{t}/rules"), "created"),
         Err(e) => fail(e, form),
     }
+}
+
+async fn toggle_rule(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
+) -> PageResult {
+    let u = v.require()?;
+    let row = api::show_rule(State(state.clone()), u.clone(), ApiPath((t, id))).await?.0;
+    let mut rule = row.rule.0.clone();
+    if let Value::Object(map) = &mut rule {
+        map.remove("id");
+        map.insert("enabled".into(), Value::Bool(!row.enabled));
+    }
+    let _ = api::replace_rule(
+        State(state.clone()),
+        u.clone(),
+        ApiPath((t, id)),
+        JsonBody::from_value(&rule),
+    )
+    .await?;
+    done(&format!("/e/{t}/rules"), "saved")
 }
 
 async fn delete_rule(
