@@ -411,3 +411,54 @@ async fn a_forged_write_by_an_inspector_is_refused_and_changes_nothing() {
     let after = app.get(&admin, &format!("/enterprises/{a}/vehicles/{vehicle}")).await.expect(200);
     assert_eq!(after.body["plate"], json!("晋A12345"), "unchanged");
 }
+
+/// The dashboard's registry counts and its stage and fuel mix come from one grouped query
+/// (`storage::vehicles::mix`): checked on both backends.
+async fn dashboard_counts_the_registries(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let root = app.root().await;
+    let (a, admin) = app.enterprise(&root, "壬水泥厂", "140105", "cement", "b").await;
+    let t = format!("/enterprises/{a}/vehicles");
+    for (plate, stage, fuel) in
+        [("晋A10001", "cn4", "diesel"), ("晋A10002", "cn6", "diesel"), ("晋A10003", "cn6", "gas")]
+    {
+        app.post(&admin, &t, json!({"kind": "external_transport", "plate": plate, "plate_colour": "yellow", "vehicle_class": "heavy_truck", "fuel": fuel, "stage": stage}))
+            .await
+            .expect(201);
+    }
+    app.post(&admin, &t, json!({"kind": "non_road", "registration_code": "JX0001", "vehicle_class": "loader", "fuel": "diesel", "stage": "nr3"}))
+        .await
+        .expect(201);
+    let page = client(&app, &admin).await;
+
+    let html = page.get(&format!("/e/{a}")).await.body;
+
+    let stat = |kind: &str| -> String {
+        let at = html
+            .find(&format!("data-kind=\"{kind}\"><div class=\"n\">"))
+            .unwrap_or_else(|| panic!("no {kind}"));
+        html[at..].split("<div class=\"n\">").nth(1).unwrap().split('<').next().unwrap().to_owned()
+    };
+    let bar = |label: &str| -> String {
+        let at = html
+            .find(&format!("data-label=\"{label}\" data-value=\""))
+            .unwrap_or_else(|| panic!("no bar {label}"));
+        html[at..].split("data-value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+    };
+    assert_eq!(
+        (stat("external_transport"), stat("in_plant"), stat("non_road")),
+        ("3".into(), "0".into(), "1".into())
+    );
+    assert_eq!((bar("国四"), bar("国六"), bar("非道路国三")), ("1".into(), "2".into(), "1".into()));
+    assert_eq!((bar("柴油"), bar("燃气（CNG/LNG）")), ("3".into(), "1".into()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_counts_the_registries_on_sqlite() {
+    dashboard_counts_the_registries(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_counts_the_registries_on_postgres() {
+    dashboard_counts_the_registries(Backend::Postgres).await;
+}
