@@ -462,3 +462,69 @@ async fn dashboard_counts_the_registries_on_sqlite() {
 async fn dashboard_counts_the_registries_on_postgres() {
     dashboard_counts_the_registries(Backend::Postgres).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rules_editor_shows_the_dry_run_before_saving_a_new_or_edited_rule() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let root = app.root().await;
+    let (a, admin) = app.enterprise(&root, "癸水泥厂", "140105", "cement", "c").await;
+    for (plate, stage) in [("晋A20004", "cn4"), ("晋A20006", "cn6")] {
+        app.post(&admin, &format!("/enterprises/{a}/vehicles"), json!({"kind": "external_transport", "plate": plate, "plate_colour": "yellow", "vehicle_class": "heavy_truck", "fuel": "diesel", "stage": stage}))
+            .await
+            .expect(201);
+    }
+    let page = client(&app, &admin).await;
+    let rule = |op: &'static str, stage: &'static str| {
+        vec![
+            ("name", "夜间禁行柴油车"),
+            ("effect", "deny"),
+            ("enabled", "on"),
+            ("fuels", "diesel"),
+            ("stage_at_most", stage),
+            ("hours", "22:00-06:00"),
+            ("at", "2030-01-07T23:00"),
+            ("op", op),
+        ]
+    };
+    let newly = |html: &str| -> String {
+        html.split("id=\"newly-refused\">")
+            .nth(1)
+            .and_then(|r| r.split('<').next())
+            .unwrap_or("")
+            .to_owned()
+    };
+
+    let preview = page.post(&format!("/e/{a}/rules"), &rule("preview", "cn4")).await;
+    let before_save = app.get(&admin, &format!("/enterprises/{a}/rules")).await.expect(200);
+    let saved = page.post(&format!("/e/{a}/rules"), &rule("save", "cn4")).await;
+    let rules = app.get(&admin, &format!("/enterprises/{a}/rules")).await.expect(200);
+    let id = rules.body.as_array().unwrap()[0]["id"].as_str().unwrap().to_owned();
+    let edit = page.get(&format!("/e/{a}/rules/{id}/edit")).await;
+    let edit_preview = page.post(&format!("/e/{a}/rules/{id}"), &rule("preview", "cn6")).await;
+    let bad = page
+        .post(&format!("/e/{a}/rules/{id}"), &[("name", "x"), ("hours", "夜里"), ("op", "save")])
+        .await;
+    let still = app.get(&admin, &format!("/enterprises/{a}/rules/{id}")).await.expect(200);
+
+    assert_eq!(newly(&preview.body), "1", "the 国四 truck, at 23:00");
+    assert!(preview.body.contains("晋A20004") && !preview.body.contains("晋A20006"));
+    assert!(before_save.body.as_array().unwrap().is_empty(), "a dry run saves nothing");
+    assert_eq!(saved.status, 303);
+    assert!(
+        edit.body.contains("value=\"夜间禁行柴油车\"") && edit.body.contains("22:00-06:00"),
+        "the form holds the stored rule"
+    );
+    assert_eq!(
+        newly(&edit_preview.body),
+        "1",
+        "only the 国六 truck is new against the stored rule"
+    );
+    assert!(edit_preview.body.contains("晋A20006"));
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("id=\"hours-error\""), "the error next to the time windows");
+    assert_eq!(
+        still.body["rule"]["criteria"]["stages"]["at_most"],
+        json!("cn4"),
+        "nothing saved by a failed edit"
+    );
+}

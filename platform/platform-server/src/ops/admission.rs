@@ -6,13 +6,13 @@
 
 use chrono::{DateTime, Utc};
 use platform_domain::admission::{
-    AdmissionContext, AdmissionPolicy, BaselineTable, EmergencyOverlay, EmergencyPlan,
-    EnterpriseFacts, EnterpriseRule, ExitMode, ListEntry, ListKind, Lists, RegionAlert,
-    VehicleProfile, Verdict, overlays_for,
+    AdmissionContext, AdmissionPolicy, BaselineTable, ChangeImpact, EmergencyOverlay,
+    EmergencyPlan, EnterpriseFacts, EnterpriseRule, ExitMode, ListEntry, ListKind, Lists,
+    RegionAlert, VehicleProfile, Verdict, compare, overlays_for,
 };
 use platform_domain::codes::{
-    AlertLevel, EmissionStage, EnterpriseRating, Fuel, Industry, LedgerKind, MeasureCode,
-    PlateColour, VehicleClass,
+    AlertLevel, Direction, EmissionStage, EnterpriseRating, Fuel, Industry, LedgerKind,
+    MeasureCode, PlateColour, VehicleClass,
 };
 use platform_domain::ids::{AlertId, ListEntryId, TenantId, VehicleId};
 use platform_domain::plate::{Plate, PlateNumber};
@@ -224,4 +224,49 @@ pub async fn load(
         vehicles: profiles,
         skipped,
     })
+}
+
+/// A change to an enterprise's admission, to preview before saving it.
+#[derive(Debug, Clone, Default)]
+pub struct ProposedChange {
+    /// A new rule.
+    pub add_rule: Option<EnterpriseRule>,
+    /// A rule replacing the stored rule with the same id (an edit).
+    pub replace_rule: Option<EnterpriseRule>,
+    /// New settings.
+    pub settings: Option<PolicySettings>,
+}
+
+/// The dry run of a change (used by the API's preview and the rules editor): every
+/// registered vehicle is judged under the current and the proposed admission, passing in
+/// `direction` at local Beijing time `at`. Returns how many vehicles were judged and the
+/// impact: newly refused, still refused, no longer refused.
+pub async fn preview(
+    c: &mut impl Conn,
+    tenant: &TenantRow,
+    now: DateTime<Utc>,
+    change: ProposedChange,
+    direction: Direction,
+    at: chrono::NaiveDateTime,
+) -> Result<(usize, ChangeImpact), sqlx::Error> {
+    let current = load(c, tenant, now).await?;
+    let mut policy: AdmissionPolicy = current.policy.clone();
+    if let Some(rule) = change.replace_rule {
+        match policy.rules.iter_mut().find(|r| r.id == rule.id) {
+            Some(slot) => *slot = rule,
+            None => policy.rules.push(rule),
+        }
+    }
+    if let Some(rule) = change.add_rule {
+        policy.rules.push(rule);
+    }
+    if let Some(s) = change.settings {
+        policy.unknown_vehicle = s.unknown_vehicle;
+        policy.unplated = s.unplated;
+        policy.exit = s.exit;
+    }
+    let proposed =
+        AdmissionContext { lists: &current.lists, policy: &policy, overlays: &current.overlays };
+    let impact = compare(&current.context(), &proposed, &current.vehicles, direction, at);
+    Ok((current.vehicles.len(), impact))
 }

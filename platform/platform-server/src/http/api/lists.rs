@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDateTime, Utc};
-use platform_domain::admission::{AdmissionPolicy, ChangeImpact, EnterpriseRule, compare};
+use platform_domain::admission::{ChangeImpact, EnterpriseRule};
 use platform_domain::codes::{Direction, PlateColour};
 use platform_domain::ids::{RuleId, TenantId};
 use platform_domain::permissions::{Action, Resource};
@@ -401,7 +401,8 @@ pub(crate) async fn replace_policy(
 #[schema(value_type = Object)]
 pub struct RuleInput(Value);
 
-fn build_rule(id: Uuid, body: Value) -> AppResult<EnterpriseRule> {
+/// Builds a rule from its JSON (everything but the id), naming the field of any problem.
+pub(crate) fn build_rule(id: Uuid, body: Value) -> AppResult<EnterpriseRule> {
     let Value::Object(mut map) = body else {
         return Err(AppError::invalid(
             "body",
@@ -612,27 +613,18 @@ pub(crate) async fn preview(
     };
     let now = crate::storage::now();
     let at = req.at.unwrap_or_else(|| to_beijing(now));
-    let mut db = state.db.clone();
-    let current = admission::load(&mut db, &tenant, now).await?;
-    let mut proposed_policy: AdmissionPolicy = current.policy.clone();
-    if let Some(body) = req.add_rule {
-        proposed_policy.rules.push(build_rule(Uuid::now_v7(), body).map_err(|e| match e {
+    let add_rule = match req.add_rule {
+        Some(body) => Some(build_rule(Uuid::now_v7(), body).map_err(|e| match e {
             AppError::Invalid { field, code, zh, en } => {
                 AppError::Invalid { field: field.map(|f| format!("add_rule.{f}")), code, zh, en }
             }
             other => other,
-        })?);
-    }
-    if let Some(s) = req.settings {
-        proposed_policy.unknown_vehicle = s.unknown_vehicle;
-        proposed_policy.unplated = s.unplated;
-        proposed_policy.exit = s.exit;
-    }
-    let proposed = platform_domain::admission::AdmissionContext {
-        lists: &current.lists,
-        policy: &proposed_policy,
-        overlays: &current.overlays,
+        })?),
+        None => None,
     };
-    let impact = compare(&current.context(), &proposed, &current.vehicles, direction, at);
-    Ok(Json(Preview { at, vehicles: current.vehicles.len(), impact }))
+    let mut db = state.db.clone();
+    let change = admission::ProposedChange { add_rule, replace_rule: None, settings: req.settings };
+    let (vehicles, impact) =
+        admission::preview(&mut db, &tenant, now, change, direction, at).await?;
+    Ok(Json(Preview { at, vehicles, impact }))
 }

@@ -5,7 +5,9 @@
 use askama::Template;
 use axum::extract::State;
 use chrono::NaiveDateTime;
-use platform_domain::codes::{EmissionStage, Fuel, LedgerKind, PlateColour, VehicleClass};
+use platform_domain::codes::{
+    Direction, EmissionStage, Fuel, LedgerKind, PlateColour, VehicleClass,
+};
 use platform_domain::permissions::{Action, Resource};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -18,6 +20,7 @@ use crate::error::AppError;
 use crate::http::AppState;
 use crate::http::api::lists as api;
 use crate::http::extract::{ApiPath, ApiQuery, JsonBody};
+use crate::ops::admission;
 use crate::storage::tenants::TenantRow;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -31,6 +34,8 @@ pub(super) fn routes() -> Vec<Route> {
         post("/e/{tenant_id}/admission-policy", save_policy),
         get("/e/{tenant_id}/rules/new", new_rule),
         post("/e/{tenant_id}/rules", save_rule),
+        get("/e/{tenant_id}/rules/{rule_id}/edit", edit_rule),
+        post("/e/{tenant_id}/rules/{rule_id}", update_rule),
         post("/e/{tenant_id}/rules/{rule_id}/toggle", toggle_rule),
         post("/e/{tenant_id}/rules/{rule_id}/delete", delete_rule),
     ]
@@ -419,6 +424,8 @@ struct Refused {
 struct RuleForm {
     c: Ctx,
     t: Uuid,
+    action: String,
+    editing: bool,
     form: FormData,
     errors: FieldErrors,
     ledgers: Vec<Choice>,
@@ -454,6 +461,8 @@ fn rule_form(v: &Viewer, tenant: &TenantRow, form: FormData, errors: FieldErrors
     RuleForm {
         c: v.tenant_ctx(if en { "New rule" } else { "新建准入规则" }, tenant, "rules"),
         t: tenant.id,
+        action: format!("/e/{}/rules", tenant.id),
+        editing: false,
         ledgers: crate::code_choices!(LedgerKind, en, &form.all("ledgers")),
         classes: crate::code_choices!(VehicleClass, en, &form.all("classes")),
         fuels: crate::code_choices!(Fuel, en, &form.all("fuels")),
@@ -574,38 +583,12 @@ async fn save_rule(
         Err(e) => return fail(e, form),
     };
     if form.get("op") == "preview" {
-        let at: Option<NaiveDateTime> = form
-            .opt("at")
-            .and_then(|s| chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M").ok());
-        let body = json!({"add_rule": rule, "at": at, "direction": form.opt("preview_direction")});
-        return match api::preview(
-            State(state.clone()),
-            u.clone(),
-            ApiPath(t),
-            JsonBody::from_value(&body),
-        )
-        .await
-        {
-            Ok(axum::Json(p)) => {
-                let lang = if v.en { "en" } else { "zh-CN" };
-                let mut page = rule_form(&v, &tenant, form, FieldErrors::default());
-                page.previewed = true;
-                page.judged = p.vehicles;
-                page.at = p.at.format("%Y-%m-%d %H:%M").to_string();
-                page.still = p.impact.still_refused.len();
-                page.newly = p
-                    .impact
-                    .newly_refused
-                    .iter()
-                    .map(|r| Refused {
-                        plate: r.plate.to_string(),
-                        reason: r.decision.display(lang),
-                    })
-                    .collect();
-                super::page(&page)
-            }
-            Err(e) => fail(e, form),
+        let rule = match crate::http::api::lists::build_rule(Uuid::now_v7(), rule) {
+            Ok(r) => r,
+            Err(e) => return fail(e, form),
         };
+        let change = admission::ProposedChange { add_rule: Some(rule), ..Default::default() };
+        return dry_run(&state, &v, &tenant, form, change, None).await;
     }
     match api::create_rule(State(state.clone()), u.clone(), ApiPath(t), JsonBody::from_value(&rule))
         .await
@@ -635,6 +618,154 @@ async fn toggle_rule(
     )
     .await?;
     done(&format!("/e/{t}/rules"), "saved")
+}
+
+/// Shows the rule form with the dry run of `change` (a new rule, or an edited one).
+async fn dry_run(
+    state: &AppState,
+    v: &Viewer,
+    tenant: &TenantRow,
+    form: FormData,
+    change: admission::ProposedChange,
+    editing: Option<Uuid>,
+) -> PageResult {
+    let now = crate::storage::now();
+    let at = form
+        .opt("at")
+        .and_then(|s| NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M").ok())
+        .unwrap_or_else(|| platform_domain::schedule::to_beijing(now));
+    let mut db = state.db.clone();
+    let (judged, impact) =
+        admission::preview(&mut db, tenant, now, change, Direction::Entry, at).await?;
+    let lang = if v.en { "en" } else { "zh-CN" };
+    let mut page = rule_form(v, tenant, form, FieldErrors::default());
+    if let Some(id) = editing {
+        page.action = format!("/e/{}/rules/{id}", tenant.id);
+        page.editing = true;
+    }
+    page.previewed = true;
+    page.judged = judged;
+    page.at = at.format("%Y-%m-%d %H:%M").to_string();
+    page.still = impact.still_refused.len();
+    page.newly = impact
+        .newly_refused
+        .iter()
+        .map(|r| Refused { plate: r.plate.to_string(), reason: r.decision.display(lang) })
+        .collect();
+    super::page(&page)
+}
+
+/// The form fields of a stored rule.
+fn rule_form_data(rule: &Value) -> FormData {
+    let mut f = vec![
+        ("name".to_owned(), rule["name"].as_str().unwrap_or("").to_owned()),
+        ("effect".to_owned(), rule["effect"].as_str().unwrap_or("deny").to_owned()),
+    ];
+    if rule["enabled"].as_bool().unwrap_or(true) {
+        f.push(("enabled".into(), "on".into()));
+    }
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    };
+    for d in strings(&rule["directions"]) {
+        f.push(("directions".into(), d));
+    }
+    for (key, field) in [("ledgers", "ledgers"), ("classes", "classes"), ("fuels", "fuels")] {
+        for x in strings(&rule["criteria"][key]) {
+            f.push((field.into(), x));
+        }
+    }
+    if let Some(s) = rule["criteria"]["stages"]["at_most"].as_str() {
+        f.push(("stage_at_most".into(), s.to_owned()));
+    }
+    if let Some(days) = rule["schedule"]["weekdays"].as_array() {
+        for d in days.iter().filter_map(Value::as_u64) {
+            f.push(("weekdays".into(), d.to_string()));
+        }
+    }
+    let short = |v: &Value| v.as_str().unwrap_or("").chars().take(5).collect::<String>();
+    let hours: Vec<String> = rule["schedule"]["hours"]
+        .as_array()
+        .map(|h| h.iter().map(|w| format!("{}-{}", short(&w["start"]), short(&w["end"]))).collect())
+        .unwrap_or_default();
+    f.push(("hours".into(), hours.join("\n")));
+    let dates: Vec<String> = rule["schedule"]["dates"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .map(|r| {
+                    format!(
+                        "{}~{}",
+                        r["start"].as_str().unwrap_or(""),
+                        r["end"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    f.push(("dates".into(), dates.join("\n")));
+    FormData(f)
+}
+
+async fn edit_rule(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
+) -> PageResult {
+    let u = v.require()?;
+    let tenant = tenant_access(&state, u, t, Resource::AdmissionRules, Action::Write).await?;
+    let row = api::show_rule(State(state.clone()), u.clone(), ApiPath((t, id))).await?.0;
+    let mut page = rule_form(&v, &tenant, rule_form_data(&row.rule.0), FieldErrors::default());
+    page.action = format!("/e/{t}/rules/{id}");
+    page.editing = true;
+    super::page(&page)
+}
+
+async fn update_rule(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
+    form: FormData,
+) -> PageResult {
+    let u = v.require()?;
+    let tenant = tenant_access(&state, u, t, Resource::AdmissionRules, Action::Write).await?;
+    let fail = |e: AppError, form: FormData| -> PageResult {
+        let mut errors = FieldErrors::from_error(e, v.en)?;
+        for (f, _) in errors.0.iter_mut() {
+            *f = form_field(f);
+        }
+        let mut page = rule_form(&v, &tenant, form, errors);
+        page.action = format!("/e/{t}/rules/{id}");
+        page.editing = true;
+        super::invalid_form(&page)
+    };
+    // The rule must exist in this enterprise before anything is judged or saved.
+    let _ = api::show_rule(State(state.clone()), u.clone(), ApiPath((t, id))).await?;
+    let body = match rule_json(&form) {
+        Ok(r) => r,
+        Err(e) => return fail(e, form),
+    };
+    if form.get("op") == "preview" {
+        let rule = match crate::http::api::lists::build_rule(id, body) {
+            Ok(r) => r,
+            Err(e) => return fail(e, form),
+        };
+        let change = admission::ProposedChange { replace_rule: Some(rule), ..Default::default() };
+        return dry_run(&state, &v, &tenant, form, change, Some(id)).await;
+    }
+    match api::replace_rule(
+        State(state.clone()),
+        u.clone(),
+        ApiPath((t, id)),
+        JsonBody::from_value(&body),
+    )
+    .await
+    {
+        Ok(_) => done(&format!("/e/{t}/rules"), "saved"),
+        Err(e) => fail(e, form),
+    }
 }
 
 async fn delete_rule(
