@@ -528,3 +528,68 @@ async fn the_rules_editor_shows_the_dry_run_before_saving_a_new_or_edited_rule()
         "nothing saved by a failed edit"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gates_are_kept_on_the_gates_page_with_errors_beside_the_failed_form() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let root = app.root().await;
+    let (a, admin) = app.enterprise(&root, "子钢铁厂", "140105", "steel", "a").await;
+    let page = client(&app, &admin).await;
+
+    let site =
+        page.post(&format!("/e/{a}/sites"), &[("name", "一号厂区"), ("address", "太原市")]).await;
+    let sites = app.get(&admin, &format!("/enterprises/{a}/sites")).await.expect(200);
+    let site_id = sites.body[0]["id"].as_str().unwrap().to_owned();
+    let bad = page
+        .post(
+            &format!("/e/{a}/gates"),
+            &[("site_id", &site_id), ("name", "东门"), ("entrance_no", "E01"), ("barrier_no", "1")],
+        )
+        .await;
+    let good = page
+        .post(
+            &format!("/e/{a}/gates"),
+            &[
+                ("site_id", &site_id),
+                ("name", "东门"),
+                ("entrance_no", "E01"),
+                ("barrier_no", "01"),
+            ],
+        )
+        .await;
+    let gates = app.get(&admin, &format!("/enterprises/{a}/gates")).await.expect(200);
+    let gate_id = gates.body[0]["id"].as_str().unwrap().to_owned();
+    let renamed = page
+        .post(
+            &format!("/e/{a}/gates/{gate_id}"),
+            &[("name", "东一门"), ("entrance_no", "E01"), ("barrier_no", "02")],
+        )
+        .await;
+    let lane = page
+        .post(
+            &format!("/e/{a}/gates/{gate_id}/lanes"),
+            &[
+                ("name", "东一门入口"),
+                ("direction", "entry"),
+                ("plc_address", "10.0.0.5:502"),
+                ("plc_unit", "1"),
+            ],
+        )
+        .await;
+    let shown = page.get(&format!("/e/{a}/gates")).await;
+    let gate = app.get(&admin, &format!("/enterprises/{a}/gates/{gate_id}")).await.expect(200);
+
+    assert_eq!(site.status, 303);
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("道闸编号应为两位数字"), "the reason in Chinese");
+    assert!(bad.body.contains("<details open><summary>"), "the failed form is open to fix");
+    assert_eq!(
+        (good.status.as_u16(), renamed.status.as_u16(), lane.status.as_u16()),
+        (303, 303, 303)
+    );
+    assert_eq!(
+        (gate.body["name"].as_str(), gate.body["barrier_no"].as_str()),
+        (Some("东一门"), Some("02"))
+    );
+    assert!(shown.body.contains("东一门入口") && shown.body.contains("10.0.0.5:502 #1"));
+}

@@ -18,12 +18,16 @@ pub(super) fn routes() -> Vec<Route> {
     vec![
         get("/e/{tenant_id}/gates", gates),
         post("/e/{tenant_id}/sites", add_site),
+        post("/e/{tenant_id}/sites/{site_id}", edit_site),
         post("/e/{tenant_id}/sites/{site_id}/delete", delete_site),
         post("/e/{tenant_id}/gates", add_gate),
+        post("/e/{tenant_id}/gates/{gate_id}", edit_gate),
         post("/e/{tenant_id}/gates/{gate_id}/delete", delete_gate),
         post("/e/{tenant_id}/gates/{gate_id}/lanes", add_lane),
+        post("/e/{tenant_id}/lanes/{lane_id}", edit_lane),
         post("/e/{tenant_id}/lanes/{lane_id}/delete", delete_lane),
         post("/e/{tenant_id}/lanes/{lane_id}/devices", add_device),
+        post("/e/{tenant_id}/devices/{device_id}", edit_device),
         post("/e/{tenant_id}/devices/{device_id}/delete", delete_device),
     ]
 }
@@ -34,8 +38,22 @@ struct LaneView {
     id: Uuid,
     name: String,
     direction: String,
+    direction_id: String,
     plc: String,
-    devices: Vec<(Uuid, String, String, String)>,
+    plc_address: String,
+    plc_unit: String,
+    devices: Vec<DeviceView>,
+}
+
+/// A device of a lane.
+#[derive(Debug)]
+struct DeviceView {
+    id: Uuid,
+    kind: String,
+    kind_label: String,
+    name: String,
+    vendor: String,
+    address: String,
 }
 
 /// A gate with its lanes.
@@ -119,24 +137,23 @@ async fn page(
                     id: l.id,
                     name: l.name,
                     direction: direction_label(&l.direction, v.en).to_owned(),
-                    plc: match (l.plc_address, l.plc_unit) {
+                    direction_id: l.direction.clone(),
+                    plc: match (&l.plc_address, l.plc_unit) {
                         (Some(a), Some(u)) => format!("{a} #{u}"),
-                        (Some(a), None) => a,
+                        (Some(a), None) => a.clone(),
                         _ => String::new(),
                     },
+                    plc_address: l.plc_address.clone().unwrap_or_default(),
+                    plc_unit: l.plc_unit.map(|u| u.to_string()).unwrap_or_default(),
                     devices: devices
                         .into_iter()
-                        .map(|d| {
-                            (
-                                d.id,
-                                device_label(&d.kind, v.en).to_owned(),
-                                d.name,
-                                [d.vendor, d.model]
-                                    .into_iter()
-                                    .flatten()
-                                    .collect::<Vec<_>>()
-                                    .join(" "),
-                            )
+                        .map(|d| DeviceView {
+                            id: d.id,
+                            kind_label: device_label(&d.kind, v.en).to_owned(),
+                            kind: d.kind,
+                            name: d.name,
+                            vendor: d.vendor.unwrap_or_default(),
+                            address: d.address.unwrap_or_default(),
                         })
                         .collect(),
                 });
@@ -260,6 +277,71 @@ async fn add_device(
     let s = state.clone();
     write(&state, &v, t, &format!("device:{l}"), form, || {
         api::create_device(State(s), u, ApiPath((t, l)), JsonBody::from_value(&body))
+    })
+    .await
+}
+
+async fn edit_site(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
+    form: FormData,
+) -> PageResult {
+    let u = v.require()?.clone();
+    let body = json!({"name": form.get("name"), "address": opt_str(&form, "address")});
+    let s = state.clone();
+    write(&state, &v, t, &format!("site:{id}"), form, || {
+        api::update_site(State(s), u, ApiPath((t, id)), JsonBody::from_value(&body))
+    })
+    .await
+}
+
+async fn edit_gate(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
+    form: FormData,
+) -> PageResult {
+    let u = v.require()?.clone();
+    let body = json!({"name": form.get("name"), "entrance_no": form.get("entrance_no"), "barrier_no": form.get("barrier_no")});
+    let s = state.clone();
+    write(&state, &v, t, &format!("edit-gate:{id}"), form, || {
+        api::update_gate(State(s), u, ApiPath((t, id)), JsonBody::from_value(&body))
+    })
+    .await
+}
+
+async fn edit_lane(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
+    form: FormData,
+) -> PageResult {
+    let u = v.require()?.clone();
+    let unit: Value = form
+        .opt("plc_unit")
+        .and_then(|x| x.parse::<i32>().ok())
+        .map(|x| json!(x))
+        .unwrap_or(Value::Null);
+    let body = json!({"name": form.get("name"), "direction": form.get("direction"), "plc_address": opt_str(&form, "plc_address"), "plc_unit": unit});
+    let s = state.clone();
+    write(&state, &v, t, &format!("edit-lane:{id}"), form, || {
+        api::update_lane(State(s), u, ApiPath((t, id)), JsonBody::from_value(&body))
+    })
+    .await
+}
+
+async fn edit_device(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath((t, id)): ApiPath<(Uuid, Uuid)>,
+    form: FormData,
+) -> PageResult {
+    let u = v.require()?.clone();
+    let body = json!({"kind": form.get("kind"), "name": form.get("name"), "vendor": opt_str(&form, "vendor"), "address": opt_str(&form, "address")});
+    let s = state.clone();
+    write(&state, &v, t, &format!("edit-device:{id}"), form, || {
+        api::update_device(State(s), u, ApiPath((t, id)), JsonBody::from_value(&body))
     })
     .await
 }
