@@ -10,8 +10,15 @@ use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 use gateledger_e2e::browser::Browser;
-use gateledger_e2e::platform::{Backend, TestApp, jpeg, unique};
+use gateledger_e2e::platform::{Backend, TestApp, unique};
 use serde_json::json;
+
+/// A 96×60 PNG of one colour (made once with zlib; any valid PNG would do).
+const PHOTO_PNG: &str = "89504e470d0a1a0a0000000d49484452000000600000003c080200000016b628e3000000654944415478daedd0310d00000803b0fd884308fe7f0c101434a982a6a6794481204182040912244810820409122448902041081224489020418204214890204182040912240841820409122448902004091224489020418210244890204182040912c46d01f63c5180709e69560000000049454e44ae426082";
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+}
 
 async fn path_of(c: &Client) -> String {
     let url = c.current_url().await.expect("url");
@@ -201,8 +208,9 @@ async fn an_admin_keeps_the_registry_and_an_inspector_reads_it_and_issues_an_ale
         .await
         .expect(201);
     let files = tempfile::tempdir().unwrap();
-    let photo = files.path().join("行驶证.jpg");
-    std::fs::write(&photo, jpeg(b"driving licence")).unwrap();
+    // A real 96×60 PNG, so that the page shows a decoded image.
+    let photo = files.path().join("行驶证.png");
+    std::fs::write(&photo, hex_bytes(PHOTO_PNG)).unwrap();
     let csv = files.path().join("fleet.csv");
     std::fs::write(
         &csv,
@@ -243,7 +251,11 @@ async fn an_admin_keeps_the_registry_and_an_inspector_reads_it_and_issues_an_ale
     click(c, "#upload-document").await;
     c.wait().for_element(Locator::Css("#documents img")).await.expect("the photo shows");
     let photo_loaded = c
-        .execute("return document.querySelector('#documents img').naturalWidth >= 0 && document.querySelector('#documents img').complete", vec![])
+        .execute(
+            "var img = document.querySelector('#documents img'); \
+             return img.complete ? img.naturalWidth : -1;",
+            vec![],
+        )
         .await
         .unwrap();
     browser.screenshot("web-vehicle-with-document").await;
@@ -339,7 +351,7 @@ async fn an_admin_keeps_the_registry_and_an_inspector_reads_it_and_issues_an_ale
     assert!(plate_error.contains("号牌"), "the error next to the plate: {plate_error}");
     assert_eq!(invalid.as_deref(), Some("true"));
     assert_eq!(title, "晋A12345");
-    assert_eq!(photo_loaded, json!(true));
+    assert_eq!(photo_loaded, json!(96), "the uploaded photo is served and decodes");
     assert_eq!((errors.as_str(), valid.as_str()), ("1", "1"));
     assert!(bad_row.contains("号牌号码"), "the column and reason of row 3: {bad_row}");
     assert_eq!(total, "3", "the first truck, the one registered here and the one imported");
